@@ -1,0 +1,25 @@
+"""A last line of defence: whatever reaches a log handler has ID and phone numbers masked."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from apps.core.text import mask_id_number, mask_phone
+
+_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def scrub(text: str) -> str:
+    text = _ID.sub(lambda m: mask_id_number(m.group(0)), text)
+    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+class MaskPersonalDataFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True

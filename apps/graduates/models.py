@@ -1,0 +1,82 @@
+"""The roster record (生源): one per school + cohort + student number + education level."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from apps.core.crypto import EncryptedTextField
+from apps.core.text import mask_id_number, mask_phone
+
+
+class Graduate(models.Model):
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="graduates")
+    college = models.ForeignKey("organisations.College", on_delete=models.PROTECT, related_name="graduates")
+    major = models.ForeignKey("organisations.Major", on_delete=models.PROTECT, related_name="graduates")
+    cohort = models.PositiveSmallIntegerField("毕业年份")  # 届别
+    student_number = models.CharField("学号", max_length=30)
+    exam_number = models.CharField("考生号", max_length=30, blank=True)
+    name = models.CharField("姓名", max_length=50)
+    gender_code = models.CharField("性别", max_length=2)
+    id_number = EncryptedTextField("身份证号")
+    id_number_hash = models.CharField(max_length=64, db_index=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    ethnicity_code = models.CharField("民族", max_length=2, blank=True)
+    political_status_code = models.CharField("政治面貌", max_length=2, blank=True)
+    urban_rural_code = models.CharField("城乡生源", max_length=2, blank=True)
+    education_level_code = models.CharField("学历层次", max_length=4)  # employment-xldm scheme
+    training_mode_code = models.CharField("培养方式", max_length=2, blank=True)
+    sponsor_unit = models.CharField("委培单位", max_length=200, blank=True)
+    study_form = models.CharField("学习形式", max_length=20, blank=True)
+    enrolment_date = models.DateField("入学年月", null=True, blank=True)
+    graduation_date = models.DateField("毕业日期", null=True, blank=True)
+    hardship_code = models.CharField("困难生类别", max_length=2, blank=True)
+    normal_student_code = models.CharField("师范生类别", max_length=2, blank=True)
+    origin_division = models.ForeignKey(
+        "reference.Division", on_delete=models.PROTECT, null=True, blank=True, verbose_name="生源所在地"
+    )
+    phone = EncryptedTextField("手机号", blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # The graduate-only confirmation for signing and termination (hashed like a password).
+    signing_pin_hash = models.CharField(max_length=128, blank=True)
+    signing_pin_set_at = models.DateTimeField(null=True, blank=True)
+    imported_by = models.ForeignKey("roster.RosterImport", on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope = {
+        "province_staff": ("school__province", "province_id"),
+        "school_staff": ("school", "school_id"),
+        "college_staff": ("college", "college_id"),
+        "graduate": ("pk", "graduate_id"),
+    }
+
+    class Meta:
+        ordering = ["school_id", "cohort", "student_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "cohort", "student_number", "education_level_code"],
+                name="graduate_unique_roster_key",
+            ),
+        ]
+        indexes = [
+            # the login: school + ID hash, then name/student number compared in Python
+            models.Index(fields=["school", "id_number_hash"], name="graduate_login_idx"),
+            models.Index(fields=["school", "cohort", "college"], name="graduate_school_list_idx"),
+            models.Index(fields=["college", "cohort", "major"], name="graduate_college_list_idx"),
+            models.Index(fields=["school", "cohort", "name"], name="graduate_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.student_number}）"
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def has_signing_pin(self) -> bool:
+        return bool(self.signing_pin_hash)

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import Role
+from apps.accounts.permissions import REVIEWERS, role_required
+from apps.accounts.scoping import get_visible, visible_to
+from apps.accounts.services import staff_reset_signing_pin
+from apps.core.net import client_address
+from apps.core.pagination import paginate
+from apps.graduates.models import Graduate
+from apps.graduates.presenters import graduate_detail
+from apps.graduates.selectors import GraduateFilters, graduates_list
+from apps.notices.selectors import notices_for_graduate
+from apps.organisations.models import College, Major
+from apps.reference.selectors import code_label, code_labels
+
+
+def _graduate_page(request, template, tab, **context):
+    graduate = request.user.graduate
+    if not graduate.has_signing_pin:
+        return redirect("graduate-pin")
+    return render(request, template, {"tab": tab, "graduate": graduate, **context})
+
+
+@role_required(Role.GRADUATE)
+def home_view(request):
+    graduate = request.user.graduate
+    return _graduate_page(
+        request, "graduates/home.html", "home",
+        notices=notices_for_graduate(graduate=graduate, kind="notice")[:5],
+        news=notices_for_graduate(graduate=graduate, kind="news")[:5],
+    )
+
+
+@role_required(Role.GRADUATE)
+def register_view(request):
+    return _graduate_page(request, "graduates/register.html", "register")
+
+
+@role_required(Role.GRADUATE)
+def services_view(request):
+    return _graduate_page(request, "graduates/services.html", "services")
+
+
+@role_required(Role.GRADUATE)
+def me_view(request):
+    graduate = request.user.graduate
+    return _graduate_page(
+        request, "graduates/me.html", "me",
+        education_level=code_label("education_level", graduate.education_level_code, "employment-xldm"),
+    )
+
+
+@role_required(Role.GRADUATE)
+def settings_view(request):
+    return _graduate_page(request, "graduates/settings.html", "me")
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@role_required(*REVIEWERS)
+def staff_graduates_view(request):
+    filters = GraduateFilters(
+        cohort=_int_or_none(request.GET.get("cohort")),
+        college_id=_int_or_none(request.GET.get("college")),
+        major_id=_int_or_none(request.GET.get("major")),
+        education_level_code=request.GET.get("level", ""),
+        keyword=request.GET.get("q", ""),
+    )
+    page = paginate(request, graduates_list(actor=request.user, filters=filters), per_page=30)
+    levels = code_labels("education_level", "employment-xldm")
+    rows = [
+        {"g": g, "level": levels.get(g.education_level_code, g.education_level_code)} for g in page.object_list
+    ]
+    return render(
+        request,
+        "graduates/staff_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "colleges": visible_to(College, request.user),
+            "majors": visible_to(Major, request.user).filter(college_id=filters.college_id) if filters.college_id else [],
+            "levels": levels,
+            "querystring": request.GET.urlencode() if "page" not in request.GET else _without_page(request),
+        },
+    )
+
+
+def _without_page(request):
+    q = request.GET.copy()
+    q.pop("page", None)
+    return q.urlencode()
+
+
+@role_required(*REVIEWERS)
+def staff_graduate_detail_view(request, pk: int):
+    graduate = get_visible(Graduate.objects.select_related("school", "college", "major", "origin_division"), request.user, pk=pk)
+    return render(request, "graduates/staff_detail.html", {"graduate": graduate, "detail": graduate_detail(graduate)})
+
+
+@require_POST
+@role_required(Role.SCHOOL_STAFF)
+def staff_reset_pin_view(request, pk: int):
+    graduate = get_visible(Graduate, request.user, pk=pk)
+    staff_reset_signing_pin(actor=request.user, graduate=graduate, client_address=client_address(request))
+    messages.success(request, f"已重置{graduate.name}的签约密码，毕业生下次登录时重新设置。")
+    return redirect("staff-graduate-detail", pk=pk)

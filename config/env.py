@@ -1,0 +1,90 @@
+"""Typed settings from environment variables that fail loudly on a wrong value."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name)
+    if value is None:
+        if default is None:
+            raise ImproperlyConfigured(f"Environment variable {name} is required")
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    lowered = raw.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: set[str]) -> str:
+    value = env_str(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {sorted(choices)}, got {value!r}")
+    return value
+
+
+def env_key32(name: str, fallback: str | None) -> bytes:
+    """A 32-byte key given as base64 in the environment (or a development fallback)."""
+    raw = os.environ.get(name, fallback)
+    if raw is None:
+        raise ImproperlyConfigured(f"{name} is required in production (32 bytes, base64)")
+    try:
+        key = base64.b64decode(raw, validate=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid base64") from exc
+    if len(key) != 32:
+        raise ImproperlyConfigured(f"{name} must decode to 32 bytes, got {len(key)}")
+    return key
+
+
+def development_secrets(path: Path) -> dict[str, str]:
+    """Generated once per checkout for the embedded default; never used in production."""
+    if path.exists():
+        return json.loads(path.read_text())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    values = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "PII_ENCRYPTION_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "PII_HASH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(values))
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+    return values

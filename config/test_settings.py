@@ -1,0 +1,14 @@
+"""Test settings: the same settings with tasks run inline and a fast password hasher."""
+
+import os
+
+os.environ.setdefault("TASKS_BACKEND", "immediate")
+os.environ.setdefault("PLATFORM_FAST_HASHER", "1")
+# Playwright's sync API runs an event loop in the test thread; the ORM calls in the
+# test body are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from config.settings import *  # noqa: E402,F403
+
+# Throttle counters in process memory: no database access outside a test's transaction.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.core.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("apps.core.urls")),
+    path("", include("apps.accounts.urls")),
+    path("", include("apps.graduates.urls")),
+    path("", include("apps.reference.urls")),
+    path("", include("apps.roster.urls")),
+    path("", include("apps.notices.urls")),
+]

@@ -1,0 +1,94 @@
+"""Browser tests: the app served by pytest-django's live server, driven through Playwright
+for Python in Debian's Chromium (never a downloaded browser)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--disable-quic", "--no-first-run"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = None
+    if os.environ.get("SKIP_BROWSER_TESTS"):
+        reason = "SKIP_BROWSER_TESTS is set (no Chromium available)"
+    elif not Path(CHROMIUM).exists():
+        reason = f"{CHROMIUM} missing: run scripts/test.sh, which installs Debian's chromium"
+    for item in items:
+        if "browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def _context(browser, live_server, options):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", **options)
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def phone(browser, live_server, request):
+    context = _context(browser, live_server, PHONE)
+    page = context.new_page()
+    yield page
+    _screenshot_on_failure(request, page)
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser, live_server, request):
+    context = _context(browser, live_server, DESKTOP)
+    page = context.new_page()
+    yield page
+    _screenshot_on_failure(request, page)
+    context.close()
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
+
+
+def _screenshot_on_failure(request, page):
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+
+
+def login_graduate(page, *, school_name: str, name: str, student_number: str, id_number: str):
+    page.goto("/login/")
+    page.fill("#school_keyword", school_name[:2])
+    page.click(f"#school-options button:has-text('{school_name}')")
+    page.fill("#name", name)
+    page.fill("#student_number", student_number)
+    page.fill("#id_number", id_number)
+    page.click("#graduate-login button[type=submit]")
+
+
+def login_staff(page, username: str, password: str):
+    page.goto("/staff/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("#staff-login button[type=submit]")

@@ -1,0 +1,86 @@
+"""Plain factories for tests: real rows through the real models, no mocks."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from stdnum.cn import ric
+
+from apps.accounts.models import Role, User
+from apps.core.crypto import keyed_hash
+from apps.core.text import normalise_id_number
+from apps.graduates.models import Graduate
+from apps.organisations.models import College, Employer, Major, Province, School
+
+_seq = itertools.count(1)
+PASSWORD = "Test-pass-123"
+
+
+def make_id_number(birth: date | None = None, county: str = "340104", serial: int | None = None) -> str:
+    """A valid 18-digit resident ID number (checksum computed with python-stdnum)."""
+    birth = birth or date(2003, 5, 17)
+    serial = serial if serial is not None else next(_seq) % 1000
+    body = f"{county}{birth:%Y%m%d}{serial:03d}"
+    return body + ric.calc_check_digit(body)
+
+
+def make_province(code="34", name="安徽省") -> Province:
+    return Province.objects.get_or_create(code=code, defaults={"name": name})[0]
+
+
+def make_school(*, name=None, code=None, province=None, cohort=2026) -> School:
+    n = next(_seq)
+    return School.objects.create(
+        province=province or make_province(), code=code or f"1{n:04d}", name=name or f"测试大学{n}", current_cohort=cohort
+    )
+
+
+def make_college(school: School, name=None) -> College:
+    n = next(_seq)
+    return College.objects.create(school=school, code=f"C{n:03d}", name=name or f"学院{n}")
+
+
+def make_major(college: College, name=None, code=None) -> Major:
+    n = next(_seq)
+    return Major.objects.create(school=college.school, college=college, code=code or f"08{n:04d}", name=name or f"专业{n}")
+
+
+def make_graduate(*, college: College, major: Major | None = None, name="张三", student_number=None,
+                  id_number=None, cohort=None, education_level_code="31", pin: str | None = None, **extra) -> Graduate:
+    id_number = normalise_id_number(id_number or make_id_number())
+    graduate = Graduate(
+        school=college.school, college=college, major=major or make_major(college),
+        cohort=cohort or college.school.current_cohort, student_number=student_number or f"2022{next(_seq):06d}",
+        name=name, gender_code="1", id_number=id_number, id_number_hash=keyed_hash(id_number),
+        education_level_code=education_level_code, **extra,
+    )
+    if pin:
+        from django.contrib.auth.hashers import make_password
+        from django.utils import timezone
+
+        graduate.signing_pin_hash = make_password(pin)
+        graduate.signing_pin_set_at = timezone.now()
+    graduate.save()
+    return graduate
+
+
+def make_staff(role: str, *, school=None, college=None, province=None, employer=None, username=None) -> User:
+    user = User(username=username or f"{role}-{next(_seq)}", role=role, display_name=f"{role}测试",
+                school=school, college=college, province=province, employer=employer)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def make_employer(credit_code="91340100MA2N0XXX01", name="合肥示例科技有限公司") -> Employer:
+    return Employer.objects.create(credit_code=credit_code, name=name)
+
+
+def graduate_user(graduate: Graduate) -> User:
+    user, _ = User.objects.get_or_create(
+        graduate=graduate,
+        defaults={"username": f"graduate-{graduate.pk}", "role": Role.GRADUATE, "school": graduate.school,
+                  "display_name": graduate.name},
+    )
+    return user
