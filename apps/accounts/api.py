@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import logout
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from apps.accounts import services
 from apps.core.api import AUTH
@@ -114,11 +114,11 @@ def set_pin(request, payload: PinIn):
     services.graduate_set_signing_pin(
         actor=request.user, pin=payload.pin, pin_again=payload.pin_again, client_address=client_address(request)
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/logout", response={204: None}, auth=AUTH, summary="解除绑定并重新登录（吊销全部令牌）")
 def logout_everywhere(request):
     services.api_tokens_revoke_all(request.user)
     logout(request)
-    return 204, None
+    return Status(204, None)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from apps.accounts.permissions import REVIEWERS, SCHOOL_STAFF, require_role
 from apps.accounts.scoping import get_visible
@@ -95,4 +95,4 @@ def reset_pin(request, graduate_id: int):
     require_role(request.user, SCHOOL_STAFF)
     graduate = get_visible(Graduate, request.user, pk=graduate_id)
     staff_reset_signing_pin(actor=request.user, graduate=graduate, client_address=client_address(request))
-    return 204, None
+    return Status(204, None)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from apps.accounts.scoping import get_visible
 from apps.core.api import AUTH
@@ -50,7 +50,7 @@ def get_notice(request, notice_id: int):
 @router.post("", response={201: NoticeOut}, summary="学校管理员发布通知或动态")
 def create_notice(request, payload: NoticeIn):
     notice = services.notice_create(actor=request.user, client_address=client_address(request), **payload.dict())
-    return 201, notice
+    return Status(201, notice)
 
 
 @router.put("/{notice_id}", response=NoticeOut, summary="学校管理员修改通知或动态")
@@ -63,4 +63,4 @@ def update_notice(request, notice_id: int, payload: NoticeIn):
 def delete_notice(request, notice_id: int):
     notice = get_visible(notices_visible(actor=request.user), request.user, pk=notice_id)
     services.notice_delete(actor=request.user, notice=notice, client_address=client_address(request))
-    return 204, None
+    return Status(204, None)
