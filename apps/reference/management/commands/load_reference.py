@@ -13,5 +13,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, codes_dir=None, **options):
         counts = load_all(codes_dir)
-        for name, n in counts.items():
-            self.stdout.write(f"{name}: {n}")
+        if options.get("verbosity", 1) > 0:
+            for name, n in counts.items():
+                self.stdout.write(f"{name}: {n}")
