@@ -12,3 +12,8 @@ from config.settings import *  # noqa: E402,F403
 
 # Throttle counters in process memory: no database access outside a test's transaction.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+
+# One SQLite test database per test process: parallel runs (developers, helpers, CI) must
+# not share a file.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": VAR_DIR / f"test-platform-{os.getpid()}.sqlite3"}  # noqa: F405

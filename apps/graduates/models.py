@@ -34,8 +34,18 @@ class Graduate(models.Model):
     origin_division = models.ForeignKey(
         "reference.Division", on_delete=models.PROTECT, null=True, blank=True, verbose_name="生源所在地"
     )
-    phone = EncryptedTextField("手机号", blank=True)
+    phone = EncryptedTextField("本人联系电话", blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    home_address = models.CharField("家庭地址", max_length=200, blank=True)
+    family_contact_name = models.CharField("家庭联系人", max_length=50, blank=True)
+    family_contact_relation = models.CharField("与本人关系", max_length=20, blank=True)
+    family_contact_phone = EncryptedTextField("家庭联系电话", blank=True)
+    # 生源确认: who confirmed and when; online signing requires it (C5).
+    origin_confirmed_at = models.DateTimeField("生源确认时间", null=True, blank=True)
+    origin_confirmed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # The graduate-only confirmation for signing and termination (hashed like a password).
     signing_pin_hash = models.CharField(max_length=128, blank=True)
     signing_pin_set_at = models.DateTimeField(null=True, blank=True)
@@ -76,6 +86,14 @@ class Graduate(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def masked_family_contact_phone(self) -> str:
+        return mask_phone(self.family_contact_phone)
+
+    @property
+    def origin_confirmed(self) -> bool:
+        return self.origin_confirmed_at is not None
 
     @property
     def has_signing_pin(self) -> bool:

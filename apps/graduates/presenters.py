@@ -39,3 +39,27 @@ def graduate_detail(graduate: Graduate) -> dict:
         }
     )
     return data
+
+
+def graduate_own_profile(graduate: Graduate) -> dict:
+    """What the owner sees of their own record: contacts in full (they maintain them),
+    the ID number still masked (nobody needs it shown whole)."""
+    from apps.graduates.services import origin_suggestion
+
+    data = graduate_detail(graduate)
+    suggestion = origin_suggestion(graduate) if not graduate.origin_division_id else None
+    data.update(
+        {
+            "origin_division_code": graduate.origin_division_id or "",
+            "origin_suggestion": {"code": suggestion.code, "name": suggestion.full_name} if suggestion else None,
+            "origin_confirmed": graduate.origin_confirmed,
+            "origin_confirmed_at": graduate.origin_confirmed_at,
+            "phone": graduate.phone,
+            "email": graduate.email,
+            "home_address": graduate.home_address,
+            "family_contact_name": graduate.family_contact_name,
+            "family_contact_relation": graduate.family_contact_relation,
+            "family_contact_phone": graduate.family_contact_phone,
+        }
+    )
+    return data

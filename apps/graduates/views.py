@@ -114,3 +114,88 @@ def staff_reset_pin_view(request, pk: int):
     staff_reset_signing_pin(actor=request.user, graduate=graduate, client_address=client_address(request))
     messages.success(request, f"已重置{graduate.name}的签约密码，毕业生下次登录时重新设置。")
     return redirect("staff-graduate-detail", pk=pk)
+
+
+# --- 生源信息 (C2), 联系方式登记 and the change history -------------------------------
+
+def _readonly_rows(graduate, fields):
+    from apps.graduates.fields import SPECS, display_value
+
+    return [{"field": f, "label": SPECS[f].label, "value": display_value(f, graduate)} for f in fields]
+
+
+def _edit_page(request, *, fields, template, success_message):
+    from apps.core.errors import DomainError
+    from apps.graduates import forms as gforms
+    from apps.graduates.services import graduate_update, origin_suggestion
+
+    graduate = Graduate.objects.select_related("school", "college", "major", "origin_division").get(
+        pk=request.user.graduate_id
+    )
+    if not graduate.has_signing_pin:
+        return redirect("graduate-pin")
+    error, field_errors = None, {}
+    values = {f: getattr(graduate, "origin_division_id" if f == "origin_division" else f) for f in fields}
+    if request.method == "POST":
+        posted = {f: request.POST.get(f, "") for f in fields}
+        try:
+            changed = graduate_update(actor=request.user, graduate=graduate, changes=posted,
+                                      client_address=client_address(request))
+            if request.POST.get("action") == "confirm":
+                from apps.graduates.services import graduate_confirm_origin
+
+                graduate_confirm_origin(actor=request.user, graduate=graduate, client_address=client_address(request))
+                messages.success(request, "生源信息已确认")
+            else:
+                messages.success(request, success_message if changed else "没有需要保存的修改")
+            return redirect(request.path)
+        except DomainError as exc:
+            error, field_errors = exc.message, exc.fields
+            values = posted
+    suggestion = origin_suggestion(graduate) if "origin_division" in fields and not graduate.origin_division_id else None
+    if suggestion and request.method == "GET" and request.GET.get("use_suggestion"):
+        values["origin_division"] = suggestion.code  # shown in the picker; saved only on 保存
+    context = {
+        "tab": "register",
+        "graduate": graduate,
+        "values": values,
+        "error": error,
+        "field_errors": field_errors,
+        "enrolment_rows": _readonly_rows(graduate, gforms.ENROLMENT_FIELDS),
+        "basic_rows": _readonly_rows(graduate, gforms.BASIC_FIELDS),
+        "suggestion": suggestion,
+    }
+    return render(request, template, context)
+
+
+@role_required(Role.GRADUATE)
+def origin_view(request):
+    from apps.graduates.forms import ORIGIN_FORM_FIELDS
+
+    return _edit_page(request, fields=ORIGIN_FORM_FIELDS, template="graduates/origin.html",
+                      success_message="已保存。请核对无误后点击“确认”。")
+
+
+@role_required(Role.GRADUATE)
+def contacts_view(request):
+    from apps.graduates.forms import CONTACT_FORM_FIELDS
+
+    return _edit_page(request, fields=CONTACT_FORM_FIELDS, template="graduates/contacts.html",
+                      success_message="联系方式已保存")
+
+
+@role_required(Role.GRADUATE)
+def history_view(request):
+    from apps.audit.selectors import graduate_history
+
+    page = paginate(request, graduate_history(actor=request.user, graduate_id=request.user.graduate_id))
+    return render(request, "graduates/history.html", {"tab": "me", "page": page})
+
+
+@role_required(*REVIEWERS, Role.PROVINCE_STAFF)
+def staff_graduate_history_view(request, pk: int):
+    from apps.audit.selectors import graduate_history
+
+    graduate = get_visible(Graduate, request.user, pk=pk)
+    page = paginate(request, graduate_history(actor=request.user, graduate_id=graduate.pk).select_related("actor"))
+    return render(request, "graduates/staff_history.html", {"graduate": graduate, "page": page})
