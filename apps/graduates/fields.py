@@ -75,7 +75,7 @@ def clean_origin_division(value, graduate):
 
     code = normalise(value)
     if not code:
-        raise DomainError("请选择生源所在地")
+        raise DomainError("请选择生源所在地，并维护到具体的区县")
     division = Division.objects.filter(code=code, is_current=True).first()
     if division is None:
         raise DomainError("生源所在地代码不存在")

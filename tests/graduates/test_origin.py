@@ -59,7 +59,7 @@ def test_save_and_confirm(world, me):
 
 @pytest.mark.parametrize("code, message", [("340000", "生源所在地须维护到具体的区县，不能只选省或市"),
                                            ("340100", "生源所在地须维护到具体的区县，不能只选省或市"),
-                                           ("349999", "生源所在地代码不存在"), ("", "请选择生源所在地")])
+                                           ("349999", "生源所在地代码不存在"), ("", "请选择生源所在地，并维护到具体的区县")])
 def test_origin_must_be_a_county(world, me, code, message):
     r = _patch(me, "/graduates/me/origin", {"origin_division": code})
     assert r.status_code == 400
