@@ -49,7 +49,10 @@ INSTALLED_APPS = [
     "apps.graduates",
     "apps.roster",
     "apps.notices",
+    "apps.destinations",
     "apps.audit",
+    "apps.corrections",
+    "apps.archives",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
-from stdnum.cn import ric
+from stdnum.cn import ric, uscc
 
 from apps.accounts.models import Role, User
 from apps.core.crypto import keyed_hash
@@ -20,6 +20,7 @@ from apps.organisations.models import College, Employer, Major, Province, School
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_PIN = "135790"
+DEMO_CREDIT_CODE = "91340100MA2N8Q7K0" + uscc.calc_check_digit("91340100MA2N8Q7K0")
 COHORT = 2026
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -137,7 +138,7 @@ def seed_demo(graduates_per_school: int = 200) -> bool:
         college, majors = colleges[ccode]
         _graduate(school, college, majors[0], name, sn, id_number(birth, county, serial), level, cohort, rng, pin).save()
     employer = Employer.objects.create(
-        credit_code="91340100MA2TEST0X7", name="合肥示例科技有限公司", nature_code="39", industry_code="61",
+        credit_code=DEMO_CREDIT_CODE, name="合肥示例科技有限公司", nature_code="39", industry_code="61",
         division_id="340104", address="合肥市蜀山区示例路88号", is_verified=True,
     )
     User.objects.create(

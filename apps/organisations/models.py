@@ -111,3 +111,28 @@ class Employer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SchoolPolicy(models.Model):
+    """Per-school dates and limits (学校设置). Empty means the handbook's default, computed
+    from the cohort: see apps/organisations/policy.py."""
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="policy")
+    # 网签开放日期 / 解约开放日期: default 1 September of the graduating academic year
+    signing_opens_on = models.DateField("签约开始日期", null=True, blank=True)
+    termination_opens_on = models.DateField("解约开始日期", null=True, blank=True)
+    invitation_validity_days = models.PositiveSmallIntegerField("邀约有效期（天）", default=7)
+    max_terminations = models.PositiveSmallIntegerField("最大解约次数", default=3)
+    # 毕业去向变更截止: national rule 31 August of the graduation year
+    destination_cutoff_on = models.DateField("去向登记变更截止日期", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope = {
+        "province_staff": ("school__province", "province_id"),
+        "school_staff": ("school", "school_id"),
+    }
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="policy_validity_positive", condition=models.Q(invitation_validity_days__gte=1)),
+        ]

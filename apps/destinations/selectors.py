@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from apps.accounts.scoping import visible_to
+from apps.core.text import normalise
+from apps.destinations import catalog
+from apps.destinations.models import Destination
+
+
+def destination_of(graduate_id: int) -> Destination | None:
+    return (
+        Destination.objects.select_related("unit_division").prefetch_related("images")
+        .filter(graduate_id=graduate_id).first()
+    )
+
+
+def destination_blocks_signing(graduate_id: int) -> Destination | None:
+    """The registration that stands in the way of online signing, if any: signing needs
+    no destination or one whose category allows signing (the 待就业 family, by data)."""
+    destination = Destination.objects.filter(graduate_id=graduate_id).only("category_code", "status").first()
+    if destination is None:
+        return None
+    category = catalog.category(destination.category_code)
+    return None if category is not None and category.allows_signing else destination
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = ""
+    category_code: str = ""
+    college_id: int | None = None
+    major_id: int | None = None
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    keyword: str = ""
+
+
+def review_queue(*, actor, filters: QueueFilters) -> QuerySet[Destination]:
+    """Staff review list; every filter is backed by an index on (school|college, …)."""
+    qs = visible_to(Destination, actor).select_related("graduate", "graduate__major", "college", "unit_division")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.category_code:
+        qs = qs.filter(category_code=filters.category_code)
+    if filters.college_id:
+        qs = qs.filter(college_id=filters.college_id)
+    if filters.major_id:
+        qs = qs.filter(graduate__major_id=filters.major_id)
+    if filters.submitted_from:
+        qs = qs.filter(submitted_at__date__gte=filters.submitted_from)
+    if filters.submitted_to:
+        qs = qs.filter(submitted_at__date__lte=filters.submitted_to)
+    keyword = normalise(filters.keyword)
+    if keyword:
+        qs = qs.filter(Q(graduate__student_number=keyword) | Q(graduate__name__startswith=keyword))
+    return qs.order_by("submitted_at", "id")
