@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "apps.roster",
     "apps.notices",
     "apps.destinations",
+    "apps.notifications",
+    "apps.signing",
     "apps.audit",
     "apps.corrections",
     "apps.archives",

@@ -5,6 +5,7 @@ source "$(dirname "$0")/_venv.sh"
 python manage.py migrate --noinput
 python manage.py createcachetable
 python manage.py load_reference
+python manage.py signing_keys
 python manage.py seed_demo
 python manage.py db_worker --interval 1 &
 WORKER=$!

@@ -29,7 +29,7 @@ def make_province(code="34", name="安徽省") -> Province:
     return Province.objects.get_or_create(code=code, defaults={"name": name})[0]
 
 
-def make_school(*, name=None, code=None, province=None, cohort=2026) -> School:
+def make_school(*, name=None, code=None, province=None, cohort=2027) -> School:
     n = next(_seq)
     return School.objects.create(
         province=province or make_province(), code=code or f"1{n:04d}", name=name or f"测试大学{n}", current_cohort=cohort

@@ -39,10 +39,10 @@ def test_demo_staff_logins(demo, username):
 
 
 def test_demo_graduate_outcomes(demo):
-    assert _login(demo[("王小明", "2022010001", "31")]).graduate.name == "王小明"
-    assert _login(demo[("李华", "2022010002", "31")]).graduate.has_signing_pin
-    assert _login(demo[("陈静", "2023120005", "11")]).graduate.cohort == 2026
+    assert _login(demo[("王小明", "2023010001", "31")]).graduate.name == "王小明"
+    assert _login(demo[("李华", "2023010002", "31")]).graduate.has_signing_pin
+    assert _login(demo[("陈静", "2024120005", "11")]).graduate.cohort == 2027
     with pytest.raises(DomainError, match="往届"):
-        _login(demo[("陈静", "2019020033", "31")])
+        _login(demo[("陈静", "2020020033", "31")])
     with pytest.raises(DomainError, match=DUPLICATE):
-        _login(demo[("周雨", "2022030077", "31")])
+        _login(demo[("周雨", "2023030077", "31")])

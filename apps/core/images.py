@@ -5,8 +5,8 @@ proof photos, credit-code certificates, termination letters).
 
 1. Size: the declared size is checked before reading, and at most ``max_bytes_in + 1`` bytes
    are ever read, so a lying ``size`` cannot make us read more.
-2. Type by content, never by name or declared content type: Pillow may only try the JPEG,
-   MPO (multi-picture JPEG from phones), PNG, WEBP and GIF decoders (``Image.open(formats=…)``).
+2. Type by content, never by name or declared content type: Pillow may only try the JPEG
+   (including phones' multi-picture MPO), PNG, WEBP and GIF decoders (``Image.open(formats=…)``).
    GIF and animated WEBP/PNG keep their first frame only. HEIC/AVIF are refused with a hint
    (browsers and WeChat on iPhone already convert HEIC to JPEG when picking a photo).
 3. Pixel bombs: ``Image.open`` reads only the header; width × height is compared with
@@ -28,33 +28,39 @@ Compression (the handbook: "最好不超过300k，否则系统自动压缩，可
 
 - A lossless source (PNG/GIF) that fits ``target_bytes`` as PNG stays PNG: screenshots and
   scanned forms keep crisp text at no cost.
-- Otherwise JPEG, optimised Huffman tables, progressive, chroma subsampling 4:2:0. Text
-  legibility lives in luma, which 4:2:0 keeps at full resolution; measured on the test
-  document, 4:4:4 spends ~25-30 % more bytes on chroma, which at 300 KB means a lower
-  resolution or quality and a *larger* error on the text (docs/decisions/0002).
-- Quality 85 at the original resolution first: if it fits, done (small images keep their
-  resolution and a high quality). Else the highest quality in 40…85 (binary search) that fits
-  at the original resolution.
-- Only if quality 40 is not enough: downscale. Long sides follow the grid original × 0.85ᵏ,
-  but never below 1600 px (1600 is itself a step): the first k is estimated from the byte
-  count (bytes grow roughly with the pixel count) and then walked one step at a time; on the
-  first step where quality 40 fits, the highest fitting quality is searched again.
-- Last resort, when even 1600 px at quality 40 does not fit (practically only noise):
-  continue the × 0.85 steps below 1600 px at quality 40. The result is ≤ ``target_bytes`` in
-  every case; a target too small for any image is a refusal, not an oversize file.
+- Otherwise JPEG: optimised Huffman tables, progressive (7-12 % smaller than baseline at the
+  same quality, same pixels), chroma subsampling 4:2:0. Text legibility lives in luma, which
+  every subsampling mode keeps at full resolution: at the same quality the luma — and the
+  legibility measure of the tests — is identical with 4:2:0 and 4:4:4, but 4:4:4 spends
+  3-13 % more bytes on chroma, which at 300 KB costs one or two quality steps or a
+  resolution step (measured; docs/decisions/0002-image-uploads.md).
+- Quality 85 at the original resolution first: if it fits, done — small images keep their
+  resolution and a high quality. Else the highest quality of the ladder 80, 75 … 40 that fits
+  at the original resolution (binary search: 3-4 encodes).
+- Only if quality 40 is not enough: downscale. Long sides follow the grid original × 0.85ᵏ
+  down to 1600 px, which is a step of its own and never skipped; on the first step where
+  quality 40 fits, the highest fitting quality of the ladder is searched again. Steps that
+  are predicted to be far too big are skipped (bytes shrink roughly with the pixel count:
+  the walk resumes one step before the predicted one).
+- Last resort, when even 1600 px at quality 40 does not fit (heavy noise, or a small
+  ``target_bytes``): the × 0.85 steps continue below 1600 px. The result is ≤
+  ``target_bytes`` in every case; a target too small for any image is a refusal
+  (MSG_CANNOT_COMPRESS), never an oversize file.
 
-Resizing uses Lanczos (sharp strokes). A 12-megapixel phone photo takes about one second.
+Resizing uses Lanczos (sharp strokes). Cost measured on this project's machine: a
+12-megapixel photo ~1 s and ~150 MB peak memory; a 40-megapixel one ~2 s and ~350 MB.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
-import math
 import uuid
 from dataclasses import dataclass
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageCms, ImageOps
 
 from apps.core.errors import DomainError
@@ -64,13 +70,14 @@ MAX_BYTES_IN = 15 * 1024 * 1024
 TARGET_BYTES = 300 * 1024
 MAX_PIXELS = 40_000_000
 
-# Pillow format names: MPO is how Pillow names the multi-picture JPEGs many phones write.
-ALLOWED_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "GIF")
+# Pillow decoders allowed to open an upload. The multi-picture JPEGs many phones write come
+# through the JPEG decoder (Pillow then reports their format as "MPO").
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 _LOSSLESS_SOURCES = {"PNG", "GIF"}
 _PNG_TRY_MAX_PIXELS = 4_000_000  # a PNG attempt on a bigger (photo) image is wasted time
 
-QUALITY_FIRST = 85
-QUALITY_FLOOR = 40
+QUALITIES = (85, 80, 75, 70, 65, 60, 55, 50, 45, 40)  # the JPEG quality ladder, best first
+QUALITY_FIRST, QUALITY_FLOOR = QUALITIES[0], QUALITIES[-1]
 SCALE_STEP = 0.85
 MIN_LONG_SIDE = 1600
 _SMALLEST_LONG_SIDE = 16
@@ -84,14 +91,7 @@ MSG_CANNOT_COMPRESS = "图片无法压缩到规定大小，请更换图片"
 MSG_TOO_MANY_IMAGES = f"最多上传{MAX_IMAGES_PER_ITEM}张图片"
 
 # ISO base-media brands (bytes 8..12 after "ftyp") of HEIF/HEIC/AVIF files.
-_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs",
-                b"mif1", b"msf1", b"avif", b"avis"}
-
-
-class Upload(Protocol):
-    name: str | None
-
-    def read(self, size: int = -1, /) -> bytes: ...
+_HEIF_BRANDS = frozenset(b"heic heix hevc hevx heim heis hevm hevs mif1 msf1 avif avis".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +116,7 @@ class ProcessedImage:
 
 
 def process_image(
-    uploaded: Upload | IO[bytes],
+    uploaded: UploadedFile | IO[bytes],
     *,
     max_bytes_in: int = MAX_BYTES_IN,
     target_bytes: int = TARGET_BYTES,
@@ -193,7 +193,7 @@ def _open_checked(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
         if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
             raise DomainError(MSG_HEIC, code="image_invalid") from exc
         raise DomainError(MSG_NOT_IMAGE, code="image_invalid") from exc
-    except Exception as exc:  # noqa: BLE001 - hostile input: any decoder failure is a refusal
+    except Exception as exc:  # hostile input: any decoder failure is a refusal
         raise DomainError(MSG_CORRUPT, code="image_corrupt") from exc
 
     width, height = probe.size
@@ -210,7 +210,7 @@ def _open_checked(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
         image.load()  # first frame only for GIF / animated WEBP and PNG
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise DomainError(MSG_TOO_MANY_PIXELS, code="image_too_many_pixels") from exc
-    except Exception as exc:  # noqa: BLE001 - truncated, bad CRC, broken stream…
+    except Exception as exc:  # truncated, bad CRC, broken stream…
         raise DomainError(MSG_CORRUPT, code="image_corrupt") from exc
     return image, source_format
 
@@ -221,12 +221,8 @@ def _open_checked(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
 def _clean_pixels(image: Image.Image) -> Image.Image:
     """Upright, sRGB, RGB on white, no metadata left in `info`."""
     icc = image.info.get("icc_profile")
-    try:
-        upright = ImageOps.exif_transpose(image)
-    except Exception:  # noqa: BLE001 - malformed EXIF: keep the pixels as stored
-        upright = image
-    assert upright is not None  # noqa: S101 - only None with in_place=True
-    image = upright
+    with contextlib.suppress(Exception):  # malformed EXIF: keep the pixels as stored
+        ImageOps.exif_transpose(image, in_place=True)  # no copy of the pixels when already upright
 
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         # 16-bit greyscale PNG: scale to 8 bits instead of clipping.
@@ -253,7 +249,7 @@ def _to_srgb(image: Image.Image, icc: bytes) -> Image.Image:
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
-    except Exception:  # noqa: BLE001 - a malformed profile is dropped, the pixels kept as they are
+    except Exception:  # a malformed profile is dropped, the pixels kept as they are
         return image
     return converted if converted is not None else image
 
@@ -273,18 +269,19 @@ def _png(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def _best_quality(image: Image.Image, target_bytes: int, floor_bytes: bytes) -> bytes:
-    """Highest quality in [QUALITY_FLOOR, QUALITY_FIRST) fitting the target, given that the
-    floor quality fits (its bytes are `floor_bytes`). Binary search: ~3 encodes."""
+def _best_quality(image: Image.Image, target_bytes: int, floor_bytes: bytes, *, first_too_big: bool) -> bytes:
+    """The highest quality of the ladder that fits the target, given that the floor quality
+    fits (its bytes are `floor_bytes`): a binary search over the steps above it (≤ 4 encodes;
+    file size falls with the quality). `first_too_big`: QUALITY_FIRST already failed here."""
     best = floor_bytes
-    low, high = QUALITY_FLOOR + 1, QUALITY_FIRST - 1
+    low, high = (1 if first_too_big else 0), len(QUALITIES) - 2
     while low <= high:
-        quality = (low + high) // 2
-        content = _jpeg(image, quality)
+        middle = (low + high) // 2
+        content = _jpeg(image, QUALITIES[middle])
         if len(content) <= target_bytes:
-            best, low = content, quality + 1
+            best, high = content, middle - 1
         else:
-            high = quality - 1
+            low = middle + 1
     return best
 
 
@@ -294,23 +291,32 @@ def _resized(image: Image.Image, long_side: int) -> Image.Image:
     return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
-def _long_sides(original: int, first_step: int) -> list[int]:
-    """original × 0.85ᵏ for k ≥ first_step, with MIN_LONG_SIDE inserted as a step; below it
-    (last resort) the × 0.85 steps continue down to a few pixels."""
+def _long_sides(original: int) -> list[int]:
+    """The downscaling steps: original × 0.85ᵏ down to MIN_LONG_SIDE (itself a step), then
+    (last resort) MIN_LONG_SIDE × 0.85ᵏ down to a few pixels."""
     sides: list[int] = []
-    k = max(1, first_step)
-    floor_done = original <= MIN_LONG_SIDE
-    while True:
-        side = int(original * SCALE_STEP**k)
-        if not floor_done and side <= MIN_LONG_SIDE:
-            sides.append(MIN_LONG_SIDE)
-            floor_done = True
-            original, k = MIN_LONG_SIDE, 1  # continue the grid from the floor
-            continue
-        if side < _SMALLEST_LONG_SIDE:
-            return sides
+    side = original
+    if original > MIN_LONG_SIDE:
+        while (side := int(side * SCALE_STEP)) > MIN_LONG_SIDE:
+            sides.append(side)
+        side = MIN_LONG_SIDE
         sides.append(side)
-        k += 1
+    while (side := int(side * SCALE_STEP)) >= _SMALLEST_LONG_SIDE:
+        sides.append(side)
+    return sides
+
+
+def _next_step(sides: list[int], start: int, side: int, size: int, target_bytes: int) -> int:
+    """Index of the next long side to try, from `start` on, after `side` gave `size` bytes."""
+    if start >= len(sides):
+        return start
+    predicted = next(
+        (i for i in range(start, len(sides)) if size * (sides[i] / side) ** 2 <= target_bytes), len(sides) - 1
+    )
+    index = max(start, predicted - 1)
+    if sides[start] >= MIN_LONG_SIDE and MIN_LONG_SIDE in sides:
+        index = min(index, sides.index(MIN_LONG_SIDE))
+    return index
 
 
 def _encode_within(image: Image.Image, source_format: str, target_bytes: int) -> tuple[bytes, str, Image.Image]:
@@ -324,24 +330,19 @@ def _encode_within(image: Image.Image, source_format: str, target_bytes: int) ->
         return content, "JPEG", image
     floor = _jpeg(image, QUALITY_FLOOR)
     if len(floor) <= target_bytes:
-        return _best_quality(image, target_bytes, floor), "JPEG", image
+        return _best_quality(image, target_bytes, floor, first_too_big=True), "JPEG", image
 
-    # Downscale: bytes ≈ proportional to pixels, so skip the steps that cannot fit.
-    ratio = target_bytes / len(floor)
-    first_step = math.ceil(math.log(ratio) / (2 * math.log(SCALE_STEP))) if ratio < 1 else 1
-    original_side = max(image.size)
-    start_side = int(original_side * SCALE_STEP**first_step)
-    if start_side < MIN_LONG_SIDE < original_side:
-        # The estimate lands below the floor: still try the floor (and the steps above it)
-        # at least once before going below.
-        first_step = max(1, math.floor(math.log(MIN_LONG_SIDE / original_side) / math.log(SCALE_STEP)))
-    for long_side in _long_sides(original_side, first_step):
-        smaller = _resized(image, long_side)
+    # Downscale, one step of the grid at a time — except that steps predicted to be far too big
+    # are skipped: bytes shrink roughly with the pixel count (documents a little more slowly,
+    # so the walk resumes one step before the prediction), and MIN_LONG_SIDE is never skipped.
+    sides = _long_sides(max(image.size))
+    index = _next_step(sides, 0, max(image.size), len(floor), target_bytes)
+    while index < len(sides):
+        smaller = _resized(image, sides[index])
         floor = _jpeg(smaller, QUALITY_FLOOR)
         if len(floor) <= target_bytes:
-            if long_side < MIN_LONG_SIDE:
-                return floor, "JPEG", smaller  # last resort: keep pixels rather than quality
-            return _best_quality(smaller, target_bytes, floor), "JPEG", smaller
+            return _best_quality(smaller, target_bytes, floor, first_too_big=False), "JPEG", smaller
+        index = _next_step(sides, index + 1, sides[index], len(floor), target_bytes)
     raise DomainError(MSG_CANNOT_COMPRESS, code="image_too_large")
 
 

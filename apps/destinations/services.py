@@ -268,6 +268,9 @@ def destination_review(*, actor, destination: Destination, approve: bool, reason
         else:
             locked.school_reviewed_by, locked.school_reviewed_at = actor, now
         locked.save()
+        from apps.destinations.signals import destination_reviewed
+
+        destination_reviewed.send(sender=Destination, destination=locked, actor=actor, approved=approve)
         verb = ("初审通过" if level == "college" else "审核通过") if approve else f"退回：{reason}"
         _audit(actor, locked, "destination.review", f"毕业去向{verb}", {"status": [before, locked.get_status_display()]},
                client_address)
@@ -285,3 +288,89 @@ def destination_batch_approve(*, actor, destinations: list[Destination], client_
         except DomainError as exc:
             refused[destination.pk] = exc.message
     return {"approved": approved, "refused": refused}
+
+
+# --- online signing (C5) hooks: the agreement registers and resets the destination --------
+
+SIGNED_UNIT_FIELDS = ("unit_name", "credit_code", "credit_code_flagged", "unit_nature_code", "industry_code",
+                      "unit_division_id", "unit_address", "position_category_code", "unit_contact",
+                      "unit_contact_phone")
+
+
+def destination_register_from_agreement(*, actor, agreement, client_address: str = "") -> Destination:
+    """After acceptance the destination becomes 签就业协议形式就业 with the unit's data,
+    submitted for review (签约成功，待学校审核). Called inside the acceptance transaction."""
+    invitation = agreement.invitation
+    destination = Destination.objects.select_for_update().filter(graduate_id=agreement.graduate_id).first()
+    if destination is None:
+        destination = Destination(graduate_id=agreement.graduate_id, school_id=agreement.school_id,
+                                  college_id=agreement.college_id)
+    else:
+        for name in catalog.ALL_FIELDS:
+            setattr(destination, name, None if name in ("unit_division", "sign_date") else "")
+        destination.images.all().delete()
+    destination.category_code = catalog.online_signing_category_code()
+    destination.source = DestinationSource.ONLINE_SIGNING
+    destination.unit_name = invitation.unit_name
+    destination.credit_code = invitation.credit_code
+    destination.credit_code_flagged = invitation.credit_code_flagged
+    destination.unit_nature_code = invitation.unit_nature_code
+    destination.industry_code = invitation.industry_code
+    destination.unit_division_id = invitation.unit_division_id
+    destination.unit_address = invitation.unit_address
+    destination.position_category_code = invitation.position_category_code
+    destination.sign_date = timezone.localdate(agreement.accepted_at)
+    destination.unit_contact = invitation.contact_person
+    destination.unit_contact_phone = invitation.contact_phone
+    destination.status = S.SUBMITTED
+    destination.submitted_at = agreement.accepted_at
+    destination.return_reason = ""
+    destination.college_reviewed_by = destination.school_reviewed_by = None
+    destination.college_reviewed_at = destination.school_reviewed_at = None
+    destination.save()
+    _audit(actor, destination, "destination.signed", f"网络签约自动登记毕业去向：{invitation.unit_name}（协议{agreement.number}）",
+           {"category": ["", catalog.online_signing_category_code()]}, client_address)
+    return destination
+
+
+def destination_correct_signed_unit(*, actor, destination: Destination, changes: dict[str, Any],
+                                    client_address: str = "") -> Destination:
+    """A review return of an online-signed destination asks for corrections of the unit's
+    data (typos, industry, missing contact); the agreement itself stands. The correction
+    goes back to the college for 初审."""
+    category = catalog.category(destination.category_code)
+    if destination.source != DestinationSource.ONLINE_SIGNING or destination.status != S.RETURNED:
+        raise DomainError("只有被退回的网签去向可以更正单位信息", code="not_returned")
+    current = {f.field: getattr(destination, f.field) for f in category.fields}
+    current["unit_division"] = destination.unit_division_id
+    current.update({k: v for k, v in changes.items() if k in current})
+    cleaned = _clean_fields(category, current)
+    with transaction.atomic():
+        locked = Destination.objects.select_for_update().get(pk=destination.pk)
+        before = {name: _display(locked, name) for name in catalog.ALL_FIELDS}
+        for name in category.field_names:
+            setattr(locked, name, cleaned[name])
+        locked.credit_code_flagged = cleaned["credit_code_flagged"]
+        locked.status = S.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.save()
+        diff = {n: [before[n], _display(locked, n)] for n in catalog.ALL_FIELDS if before[n] != _display(locked, n)}
+        _audit(actor, locked, "destination.signed_correct", "用人单位更正网签单位信息并重新提交", diff, client_address)
+    return locked
+
+
+def destination_reset_after_termination(*, actor, graduate_id: int, client_address: str = "") -> Destination:
+    """On an approved termination the destination returns to 待就业 so the graduate may sign again."""
+    destination = Destination.objects.select_for_update().get(graduate_id=graduate_id)
+    for name in catalog.ALL_FIELDS:
+        setattr(destination, name, None if name in ("unit_division", "sign_date") else "")
+    destination.credit_code_flagged = False
+    destination.category_code = catalog.after_termination_category_code()
+    destination.source = DestinationSource.SYSTEM
+    destination.status = S.DRAFT
+    destination.submitted_at = None
+    destination.return_reason = ""
+    destination.save()
+    _audit(actor, destination, "destination.reset", "解约后毕业去向恢复为待就业",
+           {"category": ["", catalog.after_termination_category_code()]}, client_address)
+    return destination

@@ -21,7 +21,7 @@ from apps.organisations.models import College, Employer, Major, Province, School
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_PIN = "135790"
 DEMO_CREDIT_CODE = "91340100MA2N8Q7K0" + uscc.calc_check_digit("91340100MA2N8Q7K0")
-COHORT = 2026
+COHORT = 2027  # the cohort graduating in June 2027: the one schools work on in late 2026
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红文辉建国鹏飞宇浩然欣怡子涵梓轩雨晨思远佳琪嘉豪俊杰"
@@ -50,14 +50,14 @@ SCHOOLS = [
 # Graduates the README names, so every login outcome can be tried by hand.
 NAMED = [
     # (school code, college code, name, student number, birth, county, serial, level, cohort, pin)
-    ("19001", "01", "王小明", "2022010001", date(2004, 3, 15), "340104", 11, "31", COHORT, None),
-    ("19001", "01", "李华", "2022010002", date(2004, 7, 2), "340102", 22, "31", COHORT, DEMO_PIN),
+    ("19001", "01", "王小明", "2023010001", date(2005, 3, 15), "340104", 11, "31", COHORT, None),
+    ("19001", "01", "李华", "2023010002", date(2005, 7, 2), "340102", 22, "31", COHORT, DEMO_PIN),
     # a master's student who did her bachelor's here: the 2023 record must never open
-    ("19001", "02", "陈静", "2023120005", date(2001, 1, 20), "340111", 48, "11", COHORT, None),
-    ("19001", "02", "陈静", "2019020033", date(2001, 1, 20), "340111", 48, "31", 2023, None),
+    ("19001", "02", "陈静", "2024120005", date(2002, 1, 20), "340111", 48, "11", COHORT, None),
+    ("19001", "02", "陈静", "2020020033", date(2002, 1, 20), "340111", 48, "31", 2024, None),
     # two records with the same student number (本科 + 双学位) → 信息重复
-    ("19001", "03", "周雨", "2022030077", date(2004, 9, 9), "340202", 35, "31", COHORT, None),
-    ("19001", "03", "周雨", "2022030077", date(2004, 9, 9), "340202", 35, "25", COHORT, None),
+    ("19001", "03", "周雨", "2023030077", date(2005, 9, 9), "340202", 35, "31", COHORT, None),
+    ("19001", "03", "周雨", "2023030077", date(2005, 9, 9), "340202", 35, "25", COHORT, None),
 ]
 
 
@@ -119,11 +119,11 @@ def seed_demo(graduates_per_school: int = 200) -> bool:
         for n in range(graduates_per_school):
             college, majors = list(colleges.values())[n % len(colleges)]
             major = majors[n % len(majors)]
-            birth = date(2003, 1, 1) + timedelta(days=rng.randrange(730))
+            birth = date(2004, 1, 1) + timedelta(days=rng.randrange(730))
             serial += 1
             idn = id_number(birth, rng.choice(COUNTIES), serial % 1000)
             name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
-            rows.append(_graduate(school, college, major, name, f"2022{index}{n:05d}", idn, "31", COHORT, rng))
+            rows.append(_graduate(school, college, major, name, f"2023{index}{n:05d}", idn, "31", COHORT, rng))
         Graduate.objects.bulk_create(rows, batch_size=500)
         for kind, title, body in [
             (NoticeKind.NOTICE, f"关于做好{COHORT}届毕业生生源信息核对工作的通知",
@@ -138,7 +138,7 @@ def seed_demo(graduates_per_school: int = 200) -> bool:
         college, majors = colleges[ccode]
         _graduate(school, college, majors[0], name, sn, id_number(birth, county, serial), level, cohort, rng, pin).save()
     employer = Employer.objects.create(
-        credit_code=DEMO_CREDIT_CODE, name="合肥示例科技有限公司", nature_code="39", industry_code="61",
+        credit_code=DEMO_CREDIT_CODE, name="合肥示例科技有限公司", nature_code="39", industry_code="34",
         division_id="340104", address="合肥市蜀山区示例路88号", is_verified=True,
     )
     User.objects.create(

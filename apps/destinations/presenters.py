@@ -1,0 +1,239 @@
+"""How a destination is shown: the category <select>, the per-category form rows, read-only
+rows with labels, and the dicts the API returns. No business rule lives here; whether the
+graduate may change the record is asked of the service's own guard."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.core.errors import DomainError
+from apps.core.images import MAX_IMAGES_PER_ITEM
+from apps.core.text import mask_phone
+from apps.destinations import catalog
+from apps.destinations.models import Destination, DestinationStatus, ProofImage
+
+FOUR_DONTS = "实习证明、见习证明不能作为就业证明材料（“四不准”）。请勿上传实习证明、见习证明。"
+
+# how a column is entered on the form
+_KINDS = {
+    "unit_division": "division",
+    "sign_date": "date",
+    "unit_contact_phone": "tel",
+    "description": "textarea",
+    "credit_code": "credit",
+}
+_MAXLENGTH = {"credit_code": 18, "unit_contact": 50, "unit_contact_phone": 20, "country_region": 100,
+              "description": 500}
+_GROUP_ORDER = ("就业", "升学", "未就业")
+
+
+def field_kind(name: str) -> str:
+    if name in catalog.CODE_FIELDS:
+        return "code"
+    return _KINDS.get(name, "text")
+
+
+# --- the category <select> --------------------------------------------------------------
+
+def category_groups(categories: list[catalog.Category] | None = None) -> list[dict]:
+    """Selectable categories grouped 就业 / 升学 / 未就业, each sub-code right after its
+    parent (indented when the parent is listed too)."""
+    categories = catalog.selectable_categories() if categories is None else categories
+    every = catalog.categories()
+    order = {c.code: position for position, c in enumerate(every)}
+    listed = {c.code for c in categories}
+
+    def key(c: catalog.Category):
+        anchor = order.get(c.parent_code, order[c.code]) if c.parent_code else order[c.code]
+        return (anchor, 1 if c.parent_code else 0, order[c.code])
+
+    grouped: dict[str, list[dict]] = {}
+    for c in sorted(categories, key=key):
+        indent = "\u3000" if c.parent_code and c.parent_code in listed else ""
+        grouped.setdefault(c.group, []).append({"code": c.code, "label": f"{indent}{c.name}"})
+    names = sorted(grouped, key=lambda g: _GROUP_ORDER.index(g) if g in _GROUP_ORDER else len(_GROUP_ORDER))
+    return [{"name": name, "options": grouped[name]} for name in names]
+
+
+def category_names() -> dict[str, str]:
+    """code → name, built once per request (the queue never asks per row)."""
+    return {c.code: c.name for c in catalog.categories()}
+
+
+# --- form values and rows ------------------------------------------------------------------
+
+def form_values(destination: Destination | None) -> dict[str, str]:
+    """The stored columns as form values (codes, ISO dates)."""
+    values = {name: "" for name in catalog.ALL_FIELDS}
+    if destination is None:
+        return values
+    for name in catalog.ALL_FIELDS:
+        if name == "unit_division":
+            values[name] = destination.unit_division_id or ""
+        elif name == "sign_date":
+            values[name] = destination.sign_date.isoformat() if destination.sign_date else ""
+        else:
+            values[name] = getattr(destination, name) or ""
+    return values
+
+
+def form_rows(category: catalog.Category, values: dict[str, str], errors: dict[str, str] | None = None) -> list[dict]:
+    errors = errors or {}
+    rows = []
+    for f in category.fields:
+        table, scheme = catalog.CODE_FIELDS.get(f.field, ("", ""))
+        rows.append({
+            "field": f.field, "label": f.label, "required": f.required, "kind": field_kind(f.field),
+            "value": values.get(f.field, "") or "", "error": errors.get(f.field, ""), "table": table, "scheme": scheme,
+            "maxlength": _MAXLENGTH.get(f.field, 200),
+        })
+    return rows
+
+
+def display_value(destination: Destination, name: str, *, mask_contact_phone: bool = False) -> str:
+    from apps.reference.selectors import code_label
+
+    value = getattr(destination, name)
+    if name in catalog.CODE_FIELDS:
+        table, scheme = catalog.CODE_FIELDS[name]
+        return code_label(table, value, scheme)
+    if name == "unit_division":
+        return value.full_name if value else ""
+    if name == "sign_date":
+        return value.isoformat() if value else ""
+    if name == "unit_contact_phone" and mask_contact_phone:
+        return mask_phone(value)
+    return value or ""
+
+
+def display_rows(destination: Destination, category: catalog.Category | None, **kw) -> list[dict]:
+    if category is None:
+        return []
+    return [{"field": f.field, "label": f.label, "required": f.required, "value": display_value(destination, f.field, **kw)}
+            for f in category.fields]
+
+
+def headline(destination: Destination) -> str:
+    """The one line that names where the graduate goes (unit, school or foreign school)."""
+    return destination.unit_name or destination.study_school or destination.abroad_school_cn or ""
+
+
+# --- may the graduate change it? ---------------------------------------------------------
+
+def edit_block(actor, graduate, destination: Destination | None, today: date | None = None) -> str:
+    """Why the graduate cannot change the registration now ('' when they can). Asks the
+    service's own guard, so the page never disagrees with what a save would do."""
+    from apps.destinations.services import _assert_graduate_may_change
+
+    try:
+        _assert_graduate_may_change(actor, graduate, destination, today or timezone.localdate())
+    except DomainError as exc:
+        return exc.message
+    if destination is not None and destination.status == DestinationStatus.SUBMITTED:
+        return "已提交，等待院系审核；审核前不能修改。"
+    return ""
+
+
+def status_text(destination: Destination | None) -> str:
+    return "未登记" if destination is None else destination.get_status_display()
+
+
+def status_badge(status: str | None) -> str:
+    return {
+        DestinationStatus.SUBMITTED: "warn", DestinationStatus.COLLEGE_APPROVED: "",
+        DestinationStatus.SCHOOL_APPROVED: "good", DestinationStatus.RETURNED: "bad",
+    }.get(status, "warn")
+
+
+def reviewable_status(actor) -> str:
+    """The status a reviewer acts on: college staff 待审核, school staff 初审通过."""
+    from apps.accounts.models import Role
+
+    if actor.role == Role.COLLEGE_STAFF:
+        return DestinationStatus.SUBMITTED
+    if actor.role == Role.SCHOOL_STAFF:
+        return DestinationStatus.COLLEGE_APPROVED
+    return ""
+
+
+# --- API shapes ---------------------------------------------------------------------------
+
+def category_info(c: catalog.Category) -> dict:
+    return {
+        "code": c.code, "name": c.name, "group": c.group, "parent_code": c.parent_code,
+        "fields": [{"field": f.field, "label": f.label, "required": f.required, "kind": field_kind(f.field),
+                    "code_table": catalog.CODE_FIELDS.get(f.field, ("", ""))[0]} for f in c.fields],
+        "proof": c.proof, "proof_required": c.proof_required, "selectable": c.selectable,
+        "allows_signing": c.allows_signing,
+    }
+
+
+def image_info(image: ProofImage) -> dict:
+    return {"id": image.pk, "width": image.width, "height": image.height, "size": image.size,
+            "url": reverse("api:destination_image", kwargs={"image_id": image.pk}), "created_at": image.created_at}
+
+
+def destination_info(destination: Destination) -> dict:
+    category = catalog.category(destination.category_code)
+    values = form_values(destination)
+    names = category.field_names if category else ()
+    return {
+        "id": destination.pk,
+        "category_code": destination.category_code,
+        "category_name": category.name if category else destination.category_code,
+        "status": destination.status,
+        "status_label": destination.get_status_display(),
+        "source": destination.source,
+        "source_label": destination.get_source_display(),
+        "fields": {name: values[name] for name in names},
+        "display": display_rows(destination, category),
+        "credit_code_flagged": destination.credit_code_flagged,
+        "return_reason": destination.return_reason,
+        "proof": category.proof if category else "",
+        "proof_required": bool(category and category.proof_required),
+        "submitted_at": destination.submitted_at,
+        "college_reviewed_at": destination.college_reviewed_at,
+        "school_reviewed_at": destination.school_reviewed_at,
+        "updated_at": destination.updated_at,
+        "images": [image_info(i) for i in destination.images.all()],
+    }
+
+
+def own_info(actor, graduate, destination: Destination | None) -> dict:
+    block = edit_block(actor, graduate, destination)
+    return {
+        "registered": destination is not None,
+        "status": destination.status if destination else "none",
+        "status_label": status_text(destination),
+        "editable": not block,
+        "edit_block_reason": block,
+        "max_images": MAX_IMAGES_PER_ITEM,
+        "four_donts": FOUR_DONTS,
+        "destination": destination_info(destination) if destination else None,
+    }
+
+
+def queue_item(destination: Destination, names: dict[str, str]) -> dict:
+    g = destination.graduate
+    return {
+        "id": destination.pk, "graduate_id": g.pk, "student_number": g.student_number, "name": g.name,
+        "college": destination.college.name, "major": g.major.name if g.major_id else "",
+        "category_code": destination.category_code,
+        "category_name": names.get(destination.category_code, destination.category_code),
+        "status": destination.status, "status_label": destination.get_status_display(),
+        "headline": headline(destination), "image_count": len(destination.images.all()),
+        "credit_code_flagged": destination.credit_code_flagged, "submitted_at": destination.submitted_at,
+    }
+
+
+def staff_detail_info(actor, destination: Destination) -> dict:
+    data = destination_info(destination)
+    g = destination.graduate
+    data["graduate"] = {"id": g.pk, "name": g.name, "student_number": g.student_number, "cohort": g.cohort,
+                        "college": destination.college.name, "major": g.major.name if g.major_id else "",
+                        "phone_masked": g.masked_phone}
+    data["can_review"] = destination.status == reviewable_status(actor)
+    return data

@@ -1,0 +1,605 @@
+"""网络签约: every step of online signing goes through these functions.
+
+Preconditions are checked on the server at invite, accept and confirm. Acceptance is
+atomic: the graduate's row is locked FOR UPDATE while the agreement is created, and a
+partial unique index allows one agreement in force per graduate even if two requests
+slip past the lock (SQLite serialises writers with IMMEDIATE transactions)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.accounts.services import graduate_check_signing_pin
+from apps.audit.services import audit_record
+from apps.core import throttle
+from apps.core.errors import DomainError, Forbidden, NotFound, Throttled
+from apps.core.images import check_image_count, image_content_file, process_image
+from apps.core.text import mask_phone, normalise
+from apps.destinations.models import Destination, DestinationStatus
+from apps.destinations.selectors import destination_blocks_signing
+from apps.destinations.services import destination_register_from_agreement, destination_reset_after_termination
+from apps.graduates.fields import LANDLINE, MOBILE
+from apps.graduates.models import Graduate
+from apps.notifications.services import notify
+from apps.organisations.models import Employer
+from apps.organisations.policy import policy_for
+from apps.organisations.validators import clean_credit_code
+from apps.signing.models import (
+    Agreement,
+    AgreementStatus,
+    Invitation,
+    InvitationStatus,
+    PrintSession,
+    ProbationType,
+    SigningCard,
+    Termination,
+    TerminationLetter,
+    TerminationReason,
+    TerminationStatus,
+)
+
+CONFIRM_WINDOW_SECONDS = 60
+CARD_MINUTES = 30
+PRINT_SESSION_MINUTES = 5
+PRINT_VIEW_MINUTES = 10
+_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+_CARD_SALT = "signing.card"
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _code(length: int) -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _audit(actor, obj, action, summary, graduate, changes=None, client_address=""):
+    audit_record(actor=actor, action=action, summary=summary, target=obj, school_id=graduate.school_id,
+                 college_id=graduate.college_id, graduate_id=graduate.pk, changes=changes or {},
+                 client_address=client_address)
+
+
+# --- preconditions ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Unmet:
+    code: str
+    message: str  # what failed and how to fix it
+
+
+def signing_preconditions(graduate: Graduate, *, now: datetime | None = None) -> list[Unmet]:
+    now = now or _now()
+    unmet = []
+    if not graduate.origin_confirmed_at:
+        unmet.append(Unmet("origin_not_confirmed", "生源信息尚未确认：请在【登记】→【生源信息】中核对并确认后再签约"))
+    blocking = destination_blocks_signing(graduate.pk)
+    if blocking is not None and not Agreement.objects.filter(graduate=graduate, status=AgreementStatus.IN_FORCE).exists():
+        from apps.destinations.catalog import category
+
+        name = getattr(category(blocking.category_code), "name", blocking.category_code)
+        unmet.append(Unmet("destination_registered",
+                           f"当前毕业去向为“{name}”：网签要求毕业去向为待就业，请先在【毕业去向登记】中改为待就业"))
+    if Agreement.objects.filter(graduate=graduate, status=AgreementStatus.IN_FORCE).exists():
+        unmet.append(Unmet("agreement_in_force", "您已与一家单位签约，只能与一家单位签约；如需变更请先办理网络解约"))
+    opens = policy_for(graduate.school, graduate.cohort).signing_opens_on
+    if timezone.localdate(now) < opens:
+        unmet.append(Unmet("signing_not_open", f"学校网签将于{opens:%Y年%m月%d日}开放，请届时再签约"))
+    return unmet
+
+
+def _require_preconditions(graduate: Graduate, now: datetime) -> None:
+    unmet = signing_preconditions(graduate, now=now)
+    if unmet:
+        raise DomainError("暂不能签约：" + "；".join(u.message for u in unmet), code=unmet[0].code,
+                          fields={u.code: u.message for u in unmet})
+
+
+# --- 二维码名片 ------------------------------------------------------------------------------
+
+def card_issue(*, actor, now: datetime | None = None) -> tuple[SigningCard, str]:
+    """A fresh card for the graduate: (card, signed token for the QR link)."""
+    if actor is None or actor.role != Role.GRADUATE or not actor.graduate_id:
+        raise Forbidden()
+    now = now or _now()
+    SigningCard.objects.filter(graduate_id=actor.graduate_id, expires_at__lt=now).delete()
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                card = SigningCard.objects.create(graduate_id=actor.graduate_id, short_code=_code(8),
+                                                  expires_at=now + timedelta(minutes=CARD_MINUTES))
+            break
+        except IntegrityError:
+            continue
+    token = signing.dumps({"c": card.pk}, salt=_CARD_SALT, compress=True)
+    return card, token
+
+
+def card_resolve(*, token: str = "", short_code: str = "", client_address: str = "",
+                 now: datetime | None = None) -> SigningCard:
+    """The card behind a scanned link or a typed code. Forged, expired or unknown → refused."""
+    now = now or _now()
+    expired = DomainError("二维码名片已过期，请毕业生重新打开【我的】→【二维码名片】", code="card_expired")
+    if token:
+        try:
+            payload = signing.loads(token, salt=_CARD_SALT, max_age=CARD_MINUTES * 60)
+        except signing.SignatureExpired:
+            raise expired from None
+        except signing.BadSignature:
+            raise DomainError("二维码无效，请重新扫描毕业生的二维码名片", code="card_invalid") from None
+        card = SigningCard.objects.select_related("graduate", "graduate__school").filter(pk=payload.get("c")).first()
+    else:
+        limit = [("card-code", client_address, settings.LOGIN_THROTTLE_PER_ADDRESS)]
+        if throttle.failures(*limit[0][:2]) >= limit[0][2]:
+            raise Throttled("尝试次数过多，请稍后再试")
+        card = SigningCard.objects.select_related("graduate", "graduate__school").filter(
+            short_code=normalise(short_code).upper()).first()
+        if card is None:
+            throttle.record_failure("card-code", client_address, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
+            raise DomainError("名片码不存在，请核对后重新输入", code="card_invalid")
+    if card is None or card.expires_at <= now:
+        raise expired
+    return card
+
+
+# --- invitations (employer side) ---------------------------------------------------------
+
+_TEXT_LIMITS = {"unit_name": 200, "unit_address": 200, "contact_person": 50, "position_name": 100, "work_place": 200,
+                "social_insurance": 200, "breach_conditions": 500, "remarks": 1000}
+_REQUIRED = {"unit_name": "单位名称", "credit_code": "统一社会信用代码", "unit_nature_code": "单位性质",
+             "industry_code": "单位行业", "unit_division": "单位所在地", "unit_address": "单位地址",
+             "contact_person": "联系人", "contact_phone": "联系电话", "position_name": "职位名称",
+             "position_category_code": "工作职位类别", "work_place": "工作地点", "contract_years": "合同期限",
+             "probation_type": "试用期/见习期", "monthly_pay": "月工资", "social_insurance": "社会保险"}
+
+
+def _int_field(data, name, label, errors, *, minimum=0, maximum=10**7):
+    raw = data.get(name)
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        errors[name] = f"{label}应为整数"
+        return None
+    if not minimum <= value <= maximum:
+        errors[name] = f"{label}应在{minimum}到{maximum}之间"
+        return None
+    return value
+
+
+def _clean_invitation(data: dict[str, Any]) -> dict[str, Any]:
+    from apps.reference.selectors import code_labels, county_division
+
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    for name, label in _REQUIRED.items():
+        if str(data.get(name, "") or "").strip() == "":
+            errors[name] = f"请填写{label}"
+    for name, limit in _TEXT_LIMITS.items():
+        value = str(data.get(name, "") or "").strip()
+        if len(value) > limit:
+            errors[name] = f"不超过{limit}个字"
+        out[name] = value
+    if "credit_code" not in errors:
+        try:
+            out["credit_code"], out["credit_code_flagged"] = clean_credit_code(data["credit_code"])
+        except DomainError as exc:
+            errors["credit_code"] = exc.message
+    for name, table in (("unit_nature_code", "unit_nature"), ("industry_code", "industry"),
+                        ("position_category_code", "position_category")):
+        value = normalise(data.get(name))
+        if name not in errors and value not in code_labels(table):
+            errors[name] = "不是有效的选项"
+        out[name] = value
+    if "unit_division" not in errors:
+        division = county_division(normalise(data.get("unit_division")))
+        if division is None:
+            errors["unit_division"] = "单位所在地须选择到具体的区县"
+        out["unit_division"] = division
+    phone = normalise(data.get("contact_phone"))
+    if "contact_phone" not in errors and not (MOBILE.match(phone) or LANDLINE.match(phone)):
+        errors["contact_phone"] = "请输入正确的手机号码或固定电话"
+    out["contact_phone"] = phone
+    if "contract_years" not in errors:
+        out["contract_years"] = _int_field(data, "contract_years", "合同期限", errors, minimum=1, maximum=10)
+    probation = normalise(data.get("probation_type"))
+    if "probation_type" not in errors and probation not in ProbationType.values:
+        errors["probation_type"] = "请选择试用期、见习期或无"
+    out["probation_type"] = probation
+    months = _int_field(data, "probation_months", "试用/见习期限", errors, maximum=12) if str(
+        data.get("probation_months", "") or "").strip() else 0
+    if probation == ProbationType.PROBATION and months is not None and not 1 <= months <= 6:
+        errors["probation_months"] = "试用期应为1到6个月"
+    if probation == ProbationType.TRAINEESHIP and months is not None and months != 12:
+        errors["probation_months"] = "见习期为一年（12个月）"
+    if probation == ProbationType.NONE:
+        months = 0
+    out["probation_months"] = months or 0
+    if "monthly_pay" not in errors:
+        out["monthly_pay"] = _int_field(data, "monthly_pay", "月工资", errors, minimum=1, maximum=1_000_000)
+    out["breach_penalty"] = _int_field(data, "breach_penalty", "违约金", errors, maximum=1_000_000) if str(
+        data.get("breach_penalty", "") or "").strip() else 0
+    if out.get("breach_penalty") and not out["breach_conditions"]:
+        errors["breach_conditions"] = "约定违约金时请写明违约条件"
+    for name in ("accepts_archive", "accepts_household"):
+        out[name] = str(data.get(name, "")).lower() in ("1", "true", "on", "yes", "是")
+    if errors:
+        first = next(iter(errors))
+        raise DomainError(f"{_REQUIRED.get(first, first)}：{errors[first]}" if first in _REQUIRED else errors[first],
+                          code="invalid", fields=errors)
+    return out
+
+
+def _expire_stale(graduate_id: int | None = None, now: datetime | None = None) -> int:
+    """Invitations past their validity become 已过期 (also run periodically by a task)."""
+    now = now or _now()
+    qs = Invitation.objects.filter(status=InvitationStatus.OPEN, expires_at__lte=now)
+    if graduate_id is not None:
+        qs = qs.filter(graduate_id=graduate_id)
+    expired = list(qs.select_related("graduate", "employer"))
+    if not expired:
+        return 0
+    Invitation.objects.filter(pk__in=[i.pk for i in expired]).update(status=InvitationStatus.EXPIRED, decided_at=now)
+    for invitation in expired:
+        notify(kind="invitation_expired", title=f"{invitation.unit_name}的签约邀约已过期", graduate=invitation.graduate)
+        notify(kind="invitation_expired", title=f"发给{invitation.graduate.name}的签约邀约已过期",
+               employer=invitation.employer)
+    return len(expired)
+
+
+def invitation_create(*, card: SigningCard, data: dict[str, Any], certificate, employer_user=None,
+                      client_address: str = "", now: datetime | None = None) -> tuple[Invitation, str]:
+    """邀约确认. Returns the invitation and the employer's secret follow token."""
+    now = now or _now()
+    cleaned = _clean_invitation(data)
+    if certificate is None:
+        raise DomainError("请上传统一社会信用代码证图片", code="certificate_missing", fields={"certificate": "必传"})
+    processed = process_image(certificate)
+    graduate = card.graduate
+    if employer_user is not None and employer_user.employer_id and employer_user.employer.credit_code != cleaned["credit_code"]:
+        raise DomainError("统一社会信用代码与本单位账号不一致", code="credit_code_mismatch")
+    token = secrets.token_urlsafe(24)
+    with transaction.atomic():
+        locked = Graduate.objects.select_for_update().get(pk=graduate.pk)
+        _require_preconditions(locked, now)
+        _expire_stale(locked.pk, now)
+        employer, _ = Employer.objects.get_or_create(
+            credit_code=cleaned["credit_code"],
+            defaults={"name": cleaned["unit_name"], "nature_code": cleaned["unit_nature_code"],
+                      "industry_code": cleaned["industry_code"], "division": cleaned["unit_division"],
+                      "address": cleaned["unit_address"], "credit_code_flagged": cleaned["credit_code_flagged"]},
+        )
+        if Invitation.objects.filter(graduate=locked, employer=employer, status=InvitationStatus.OPEN).exists():
+            raise DomainError("贵单位已向该毕业生发出邀约且尚未处理，不能重复发送；如需修改请先撤回", code="duplicate_invitation")
+        content = image_content_file(processed)
+        stored = default_storage.save(f"certificates/{locked.school_id}/{content.name}", content)
+        validity = policy_for(locked.school, locked.cohort).invitation_validity_days
+        invitation = Invitation.objects.create(
+            graduate=locked, school_id=locked.school_id, college_id=locked.college_id, employer=employer,
+            sent_by=employer_user, follow_token_hash=_hash(token), certificate=stored,
+            expires_at=now + timedelta(days=validity), **cleaned,
+        )
+        _audit(employer_user, invitation, "invitation.create", f"{invitation.unit_name}发出网签邀约", locked,
+               {"contact_phone": ["", mask_phone(invitation.contact_phone)]}, client_address)
+        notify(kind="invitation_received", title=f"您收到{invitation.unit_name}的网签邀约",
+               body=f"职位：{invitation.position_name}，请在{validity}天内处理", link="/signing/invitations/",
+               graduate=locked)
+    return invitation, token
+
+
+def invitation_for_follow_token(token: str) -> Invitation:
+    invitation = Invitation.objects.select_related("graduate", "graduate__school", "employer").filter(
+        follow_token_hash=_hash(token or "")).first()
+    if invitation is None:
+        raise NotFound("邀约不存在或链接无效")
+    _expire_stale(invitation.graduate_id)
+    invitation.refresh_from_db()
+    return invitation
+
+
+def invitation_withdraw(*, invitation: Invitation, employer_user=None, follow_token: str = "",
+                        client_address: str = "") -> Invitation:
+    """撤回 by the employer (its account, or the follow link) before the graduate accepts."""
+    allowed = (employer_user is not None and employer_user.employer_id == invitation.employer_id) or (
+        follow_token and _hash(follow_token) == invitation.follow_token_hash)
+    if not allowed:
+        raise Forbidden()
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().select_related("graduate").get(pk=invitation.pk)
+        if locked.status != InvitationStatus.OPEN:
+            raise DomainError(f"邀约当前状态为“{locked.get_status_display()}”，不能撤回", code="not_open")
+        locked.status, locked.decided_at = InvitationStatus.WITHDRAWN, _now()
+        locked.save(update_fields=["status", "decided_at"])
+        _audit(employer_user, locked, "invitation.withdraw", f"{locked.unit_name}撤回网签邀约", locked.graduate,
+               client_address=client_address)
+        notify(kind="invitation_withdrawn", title=f"{locked.unit_name}撤回了网签邀约", graduate=locked.graduate)
+    return locked
+
+
+def _graduate_invitation(actor, invitation: Invitation) -> None:
+    if actor is None or actor.role != Role.GRADUATE or actor.graduate_id != invitation.graduate_id:
+        raise NotFound()
+
+
+def invitation_decline(*, actor, invitation: Invitation, reason: str, client_address: str = "") -> Invitation:
+    _graduate_invitation(actor, invitation)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写拒绝原因", code="reason_required", fields={"reason": "必填"})
+    _expire_stale(invitation.graduate_id)
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().select_related("graduate", "employer").get(pk=invitation.pk)
+        if locked.status != InvitationStatus.OPEN:
+            raise DomainError(f"邀约当前状态为“{locked.get_status_display()}”，不能拒绝", code="not_open")
+        locked.status, locked.decided_at, locked.decline_reason = InvitationStatus.DECLINED, _now(), reason[:300]
+        locked.save(update_fields=["status", "decided_at", "decline_reason"])
+        _audit(actor, locked, "invitation.decline", f"拒绝{locked.unit_name}的网签邀约", locked.graduate,
+               {"reason": ["", reason[:300]]}, client_address)
+        notify(kind="invitation_declined", title=f"{locked.graduate.name}拒绝了签约邀约", body=f"原因：{reason[:200]}",
+               employer=locked.employer)
+    return locked
+
+
+# --- acceptance: 60-second window + signing PIN -------------------------------------------
+
+def acceptance_open(*, actor, invitation: Invitation, now: datetime | None = None) -> datetime:
+    """接受: opens the 60-second confirmation window; returns its deadline."""
+    now = now or _now()
+    _graduate_invitation(actor, invitation)
+    _expire_stale(invitation.graduate_id, now)  # committed even when this acceptance is refused
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().select_related("graduate", "graduate__school").get(pk=invitation.pk)
+        if locked.status != InvitationStatus.OPEN:
+            raise DomainError(f"邀约当前状态为“{locked.get_status_display()}”，不能接受", code="not_open")
+        _require_preconditions(locked.graduate, now)
+        locked.confirm_opened_at = now
+        locked.save(update_fields=["confirm_opened_at"])
+    return now + timedelta(seconds=CONFIRM_WINDOW_SECONDS)
+
+
+def _check_window(invitation: Invitation, now: datetime) -> None:
+    if invitation.status == InvitationStatus.OPEN and invitation.expires_at <= now:
+        raise DomainError("邀约已过期", code="expired")
+    if invitation.status != InvitationStatus.OPEN:
+        raise DomainError(f"邀约当前状态为“{invitation.get_status_display()}”，不能签约", code="not_open")
+    opened = invitation.confirm_opened_at
+    if opened is None or (now - opened).total_seconds() > CONFIRM_WINDOW_SECONDS:
+        raise DomainError("确认已超过60秒，请重新点击“接受”后在60秒内确认", code="window_expired")
+
+
+def _agreement_number(school_code: str, now: datetime) -> str:
+    return f"WQ{timezone.localdate(now):%Y%m%d}{school_code}{_code(6)}"
+
+
+def acceptance_confirm(*, actor, invitation: Invitation, pin: str, client_address: str, user_agent: str = "",
+                       now: datetime | None = None) -> Agreement:
+    """确认签约 within 60 s with the graduate's PIN: creates the agreement, voids every other
+    open invitation (已失效), registers the destination and notifies the employer."""
+    now = now or _now()
+    _graduate_invitation(actor, invitation)
+    _expire_stale(invitation.graduate_id, now)
+    invitation.refresh_from_db()
+    _check_window(invitation, now)
+    # the PIN is checked outside the transaction: a refusal rolls the transaction back, and
+    # the failure counter (in the database cache by default) must survive that
+    graduate_check_signing_pin(graduate=Graduate.objects.get(pk=invitation.graduate_id), pin=pin,
+                               client_address=client_address)
+    try:
+        with transaction.atomic():
+            # the graduate row lock serialises every acceptance of this graduate
+            graduate = Graduate.objects.select_for_update().select_related("school").get(pk=invitation.graduate_id)
+            locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+            _check_window(locked, now)
+            _require_preconditions(graduate, now)
+            agreement = Agreement.objects.create(
+                number=_agreement_number(graduate.school.code, now), verification_code=_code(10), invitation=locked,
+                graduate=graduate, school_id=graduate.school_id, college_id=graduate.college_id,
+                employer_id=locked.employer_id, accepted_at=now, accepted_address=client_address[:64],
+                accepted_user_agent=user_agent[:300],
+            )
+            locked.status, locked.decided_at = InvitationStatus.ACCEPTED, now
+            locked.save(update_fields=["status", "decided_at"])
+            others = list(Invitation.objects.filter(graduate=graduate, status=InvitationStatus.OPEN).exclude(pk=locked.pk)
+                          .select_related("employer"))
+            Invitation.objects.filter(pk__in=[o.pk for o in others]).update(status=InvitationStatus.SUPERSEDED,
+                                                                            decided_at=now)
+            destination_register_from_agreement(actor=actor, agreement=agreement, client_address=client_address)
+            _audit(actor, agreement, "agreement.accept", f"与{locked.unit_name}网络签约（协议{agreement.number}）",
+                   graduate, {"invitations_superseded": [0, len(others)]}, client_address)
+            notify(kind="invitation_accepted", title=f"{graduate.name}已接受签约邀约", body=f"协议编号{agreement.number}",
+                   employer=locked.employer)
+            for other in others:
+                notify(kind="invitation_superseded", title=f"{graduate.name}已与其他单位签约，贵单位的邀约已失效",
+                       employer=other.employer)
+            notify(kind="agreement_signed", title="签约成功，待学校审核", body=f"协议编号{agreement.number}",
+                   graduate=graduate, link="/signing/agreement/")
+    except IntegrityError:
+        # the partial unique index caught a race the lock did not (should not happen)
+        raise DomainError("您已与一家单位签约，只能与一家单位签约", code="agreement_in_force") from None
+    return agreement
+
+
+# --- agreement status and its review ---------------------------------------------------------
+
+def agreement_in_force(graduate_id: int) -> Agreement | None:
+    return (Agreement.objects.select_related("invitation", "employer", "school", "college")
+            .filter(graduate_id=graduate_id, status=AgreementStatus.IN_FORCE).first())
+
+
+def agreement_review_status(agreement: Agreement) -> str:
+    """What the graduate and employer see: 签约成功，待学校审核 / 审核通过 / 退回（待更正）."""
+    if agreement.status == AgreementStatus.TERMINATED:
+        return "已解约"
+    destination = Destination.objects.filter(graduate_id=agreement.graduate_id).only("status").first()
+    status = getattr(destination, "status", "")
+    if status == DestinationStatus.SCHOOL_APPROVED:
+        return "学校审核通过"
+    if status == DestinationStatus.RETURNED:
+        return "学校审核退回，待用人单位更正信息（协议仍然有效）"
+    if status == DestinationStatus.COLLEGE_APPROVED:
+        return "院系初审通过，待学校审核"
+    return "签约成功，待学校审核"
+
+
+def agreement_is_approved(agreement: Agreement) -> bool:
+    return agreement.status == AgreementStatus.IN_FORCE and Destination.objects.filter(
+        graduate_id=agreement.graduate_id, status=DestinationStatus.SCHOOL_APPROVED).exists()
+
+
+# --- termination (网络解约申请) ------------------------------------------------------------------
+
+def termination_apply(*, actor, reason: str, explanation: str, letters: list, pin: str, is_change: bool = False,
+                      client_address: str = "", now: datetime | None = None) -> Termination:
+    now = now or _now()
+    if actor is None or actor.role != Role.GRADUATE:
+        raise Forbidden()
+    if reason not in TerminationReason.values:
+        raise DomainError("请选择解约原因", fields={"reason": "请选择"})
+    explanation = (explanation or "").strip()
+    if not explanation:
+        raise DomainError("请说明解约情况（双方均同意解除协议）", fields={"explanation": "必填"})
+    if not letters:
+        raise DomainError("请上传用人单位出具并加盖公章或人力资源章的解约材料", code="letter_missing", fields={"letters": "必传"})
+    check_image_count(0, len(letters))
+    processed = [process_image(f) for f in letters]
+    # PIN outside the transaction, so failed attempts are counted (see acceptance_confirm)
+    graduate_check_signing_pin(graduate=Graduate.objects.get(pk=actor.graduate_id), pin=pin,
+                               client_address=client_address)
+    with transaction.atomic():
+        graduate = Graduate.objects.select_for_update().select_related("school").get(pk=actor.graduate_id)
+        agreement = Agreement.objects.filter(graduate=graduate, status=AgreementStatus.IN_FORCE).first()
+        if agreement is None:
+            raise DomainError("没有生效的网签协议；网络解约仅限通过网络签约的毕业生", code="no_agreement")
+        policy = policy_for(graduate.school, graduate.cohort)
+        if timezone.localdate(now) < policy.termination_opens_on:
+            raise DomainError(f"学校设置的解约日期（{policy.termination_opens_on:%Y年%m月%d日}）之前不能解约",
+                              code="termination_not_open")
+        used = Termination.objects.filter(graduate=graduate, status=TerminationStatus.APPROVED).count()
+        if used >= policy.max_terminations:
+            raise DomainError(f"已达到最大解约次数（{policy.max_terminations}次），不能再解约", code="termination_limit")
+        if Termination.objects.filter(agreement=agreement, status__in=[TerminationStatus.SUBMITTED,
+                                                                       TerminationStatus.COLLEGE_APPROVED]).exists():
+            raise DomainError("已有待审核的解约申请", code="termination_pending")
+        termination = Termination.objects.create(
+            agreement=agreement, graduate=graduate, school_id=graduate.school_id, college_id=graduate.college_id,
+            reason=reason, explanation=explanation[:500], is_change=is_change, submitted_address=client_address[:64],
+        )
+        for image in processed:
+            content = image_content_file(image)
+            stored = default_storage.save(f"terminations/{graduate.school_id}/{content.name}", content)
+            TerminationLetter.objects.create(termination=termination, file=stored, width=image.width,
+                                             height=image.height, size=image.size)
+        _audit(actor, termination, "termination.apply", f"申请解除与{agreement.invitation.unit_name}的协议", graduate,
+               {"reason": ["", termination.get_reason_display()]}, client_address)
+    return termination
+
+
+def termination_review(*, actor, termination: Termination, approve: bool, reason: str = "",
+                       client_address: str = "", now: datetime | None = None) -> Termination:
+    """院系初审 then 学校终审; on final approval the agreement ends and the destination
+    returns to 待就业, so the graduate may sign again."""
+    now = now or _now()
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise DomainError("不通过时请填写原因", fields={"reason": "必填"})
+    with transaction.atomic():
+        locked = Termination.objects.select_for_update().select_related("agreement", "graduate").get(pk=termination.pk)
+        if actor is not None and actor.role == Role.COLLEGE_STAFF and actor.college_id == locked.college_id:
+            level, expected = "college", TerminationStatus.SUBMITTED
+        elif actor is not None and actor.role == Role.SCHOOL_STAFF and actor.school_id == locked.school_id:
+            level, expected = "school", TerminationStatus.COLLEGE_APPROVED
+        else:
+            raise Forbidden()
+        if locked.status != expected:
+            if level == "school" and locked.status == TerminationStatus.SUBMITTED:
+                raise DomainError("该解约申请尚未经院系初审", code="college_review_first")
+            raise DomainError(f"当前状态为“{locked.get_status_display()}”，不能审核", code="wrong_status")
+        if level == "college":
+            locked.college_reviewed_by, locked.college_reviewed_at = actor, now
+            locked.status = TerminationStatus.COLLEGE_APPROVED if approve else TerminationStatus.REJECTED
+        else:
+            locked.school_reviewed_by, locked.school_reviewed_at = actor, now
+            locked.status = TerminationStatus.APPROVED if approve else TerminationStatus.REJECTED
+        if not approve:
+            locked.reject_reason = reason[:300]
+        locked.save()
+        graduate = locked.graduate
+        if locked.status == TerminationStatus.APPROVED:
+            agreement = Agreement.objects.select_for_update().get(pk=locked.agreement_id)
+            agreement.status, agreement.terminated_at = AgreementStatus.TERMINATED, now
+            agreement.save(update_fields=["status", "terminated_at"])
+            destination_reset_after_termination(actor=actor, graduate_id=graduate.pk, client_address=client_address)
+            notify(kind="termination_decided", title=f"{graduate.name}的协议已解除", body=f"协议编号{agreement.number}",
+                   employer=agreement.employer)
+        verdict = {"college_approved": "解约初审通过", "approved": "解约终审通过，协议已解除",
+                   "rejected": f"解约申请未通过：{reason}"}[locked.status]
+        _audit(actor, locked, "termination.review", verdict, graduate, {"status": ["", locked.get_status_display()]},
+               client_address)
+        notify(kind="termination_decided", title=verdict, graduate=graduate, link="/signing/termination/")
+    return locked
+
+
+# --- self-print (协议书自助打印) -----------------------------------------------------------------
+
+def print_session_start(*, now: datetime | None = None) -> tuple[PrintSession, str]:
+    """The public PC page asks for a session; it keeps the secret, shows QR + code."""
+    now = now or _now()
+    PrintSession.objects.filter(expires_at__lt=now - timedelta(minutes=PRINT_VIEW_MINUTES)).delete()
+    secret = secrets.token_urlsafe(24)
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                session = PrintSession.objects.create(short_code=_code(6), pc_secret_hash=_hash(secret),
+                                                      expires_at=now + timedelta(minutes=PRINT_SESSION_MINUTES))
+            return session, secret
+        except IntegrityError:
+            continue
+    raise DomainError("请稍后重试")
+
+
+def print_session_claim(*, actor, short_code: str, client_address: str = "", now: datetime | None = None) -> PrintSession:
+    """The graduate scans the PC page's QR (or types its code) and confirms: one time only,
+    and only for an agreement the school has approved."""
+    now = now or _now()
+    if actor is None or actor.role != Role.GRADUATE:
+        raise Forbidden()
+    with transaction.atomic():
+        session = PrintSession.objects.select_for_update().filter(short_code=normalise(short_code).upper()).first()
+        if session is None or session.expires_at <= now:
+            raise DomainError("打印码无效或已过期，请刷新电脑上的打印页面", code="print_expired")
+        if session.claimed_at is not None:
+            raise DomainError("该打印码已使用，请刷新电脑上的打印页面", code="print_used")
+        agreement = agreement_in_force(actor.graduate_id)
+        if agreement is None or not agreement_is_approved(agreement):
+            raise DomainError("只有院系或学校已经审核通过的网签协议才能自助打印", code="not_approved")
+        session.claimed_at, session.agreement = now, agreement
+        session.save(update_fields=["claimed_at", "agreement"])
+        _audit(actor, agreement, "agreement.print", "自助打印协议书", agreement.graduate, client_address=client_address)
+    return session
+
+
+def print_session_for_pc(*, session_id: int, secret: str, now: datetime | None = None) -> PrintSession:
+    now = now or _now()
+    session = PrintSession.objects.select_related("agreement").filter(pk=session_id, pc_secret_hash=_hash(secret or "")).first()
+    if session is None:
+        raise NotFound("打印会话不存在")
+    if session.claimed_at is None and session.expires_at <= now:
+        raise DomainError("二维码已过期，请刷新页面", code="print_expired")
+    if session.claimed_at is not None and now - session.claimed_at > timedelta(minutes=PRINT_VIEW_MINUTES):
+        raise DomainError("打印页面已过期，请刷新页面重新扫码", code="print_expired")
+    return session
+
