@@ -4,8 +4,6 @@ public, and an employer fills a unit's district before having an account."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,7 +12,11 @@ from django.views.decorators.http import require_GET
 from apps.accounts.permissions import STAFF, role_required
 from apps.core.errors import NotFound
 from apps.reference import selectors
-from apps.reference.templatetags.reference_tags import division_widget_context, valid_field_name
+from apps.reference.templatetags.reference_tags import (
+    division_picker_query,
+    division_widget_context,
+    valid_field_name,
+)
 
 SEARCH_LIMIT = 30
 MAX_QUERY = 50
@@ -48,7 +50,8 @@ def division_picker_view(request):
     if field is None:
         return HttpResponseBadRequest("参数 field 不正确")
     context = division_widget_context(field, at=request.GET.get("at", "")[:MAX_QUERY],
-                                      county_only=_flag(request.GET.get("county_only"), True))
+                                      county_only=_flag(request.GET.get("county_only"), True),
+                                      suggest=request.GET.get("suggest", "")[:6])
     return render(request, "reference/_division_widget.html", context)
 
 
@@ -83,7 +86,7 @@ def division_search_view(request):
     county_only = _flag(request.GET.get("county_only"), True)
     q = request.GET.get("q", "")[:MAX_QUERY]
     found = selectors.divisions_find(q, county_only=county_only, limit=SEARCH_LIMIT + 1)
-    query = urlencode({"field": field, "county_only": "1" if county_only else "0"})
+    query = division_picker_query(field, county_only=county_only, suggest=request.GET.get("suggest", "")[:6])
     return render(request, "reference/_division_results.html", {
         "divisions": found[:SEARCH_LIMIT], "more": len(found) > SEARCH_LIMIT, "q": q.strip(),
         "county_only": county_only, "picker_url": f"{reverse('reference-division-picker')}?{query}",
