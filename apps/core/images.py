@@ -61,7 +61,7 @@ from typing import IO, Any
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageFile, ImageOps
 
 from apps.core.errors import DomainError
 
@@ -124,6 +124,9 @@ def process_image(
 ) -> ProcessedImage:
     """Check an uploaded image and re-encode it clean and ≤ `target_bytes` (module docstring).
     Raises DomainError with a Chinese message for anything that is refused."""
+    # WeasyPrint (agreement PDFs) sets this Pillow global to True when it is imported; a
+    # truncated upload must still be refused, so the safe default is restored here.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     data = _read_limited(uploaded, max_bytes_in)
     image, source_format = _open_checked(data, max_pixels)
     image = _clean_pixels(image)

@@ -78,8 +78,10 @@ def _font_url() -> str:
 
 
 def render_agreement_pdf(context: dict) -> bytes:
+    from PIL import ImageFile
     from weasyprint import HTML
 
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # weasyprint's import flips it; uploads rely on False
     html = render_to_string("signing/agreement_pdf.html", {**context, "font_url": _font_url()})
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
