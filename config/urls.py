@@ -12,4 +12,7 @@ urlpatterns = [
     path("", include("apps.reference.urls")),
     path("", include("apps.roster.urls")),
     path("", include("apps.notices.urls")),
+    path("", include("apps.corrections.urls")),
+    path("", include("apps.archives.urls")),
+    path("", include("apps.destinations.urls")),
 ]
