@@ -119,3 +119,7 @@ def online_signing_category_code() -> str:
 
 def after_termination_category_code() -> str:
     return _forms()["unregistered_after_termination"]
+
+
+def archive_holding_unit_natures() -> frozenset[str]:
+    return frozenset(_forms().get("archive_holding_unit_natures", []))

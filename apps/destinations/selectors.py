@@ -58,3 +58,22 @@ def review_queue(*, actor, filters: QueueFilters) -> QuerySet[Destination]:
     if keyword:
         qs = qs.filter(Q(graduate__student_number=keyword) | Q(graduate__name__startswith=keyword))
     return qs.order_by("submitted_at", "id")
+
+
+def archive_receiver(graduate) -> dict | None:
+    """档案转寄 default from the destination (hook used by apps.archives): an employer whose
+    单位性质 usually holds archives (by data) receives them itself; others → None."""
+    destination = Destination.objects.select_related("unit_division").filter(graduate_id=graduate.pk).first()
+    if destination is None or not destination.unit_name:
+        return None
+    if destination.unit_nature_code not in catalog.archive_holding_unit_natures():
+        return None
+    proposal = {"receiving_unit_name": destination.unit_name[:100], "receiving_department": "人事部门",
+                "street_address": destination.unit_address}
+    if destination.unit_division_id:
+        proposal["address_division"] = destination.unit_division_id
+    if destination.unit_contact:
+        proposal["contact_person"] = destination.unit_contact
+    if destination.unit_contact_phone:
+        proposal["contact_phone"] = destination.unit_contact_phone
+    return proposal
