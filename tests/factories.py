@@ -22,7 +22,7 @@ def make_id_number(birth: date | None = None, county: str = "340104", serial: in
     birth = birth or date(2003, 5, 17)
     serial = serial if serial is not None else next(_seq) % 1000
     body = f"{county}{birth:%Y%m%d}{serial:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # stdnum expects the check position included
 
 
 def make_province(code="34", name="安徽省") -> Province:

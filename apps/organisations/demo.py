@@ -63,7 +63,7 @@ NAMED = [
 
 def id_number(birth: date, county: str, serial: int) -> str:
     body = f"{county}{birth:%Y%m%d}{serial:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # stdnum expects the check position included
 
 
 def _graduate(school, college, major, name, student_number, idn, level, cohort, rng, pin=None):
