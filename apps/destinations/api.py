@@ -16,8 +16,8 @@ from apps.core.api import AUTH
 from apps.core.files import private_file_response
 from apps.core.net import client_address
 from apps.destinations import catalog, presenters
-from apps.destinations.models import Destination, ProofImage
 from apps.destinations.forms import queue_filters
+from apps.destinations.models import Destination, ProofImage
 from apps.destinations.selectors import destination_of, review_queue
 from apps.destinations.services import (
     destination_add_image,

@@ -158,6 +158,9 @@ def destination_save(
         locked_graduate = Graduate.objects.select_for_update().get(pk=graduate.pk)
         destination = Destination.objects.filter(graduate=locked_graduate).first()
         _assert_graduate_may_change(actor, locked_graduate, destination, today)
+        if destination is not None and destination.status == S.SUBMITTED:
+            # like the proof images: a submitted record waits for its review unchanged
+            raise DomainError("已提交待审核，不能修改；如需修改请联系院系退回", code="submitted")
         created = destination is None
         if created:
             destination = Destination(graduate=locked_graduate, school_id=locked_graduate.school_id,

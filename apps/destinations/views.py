@@ -19,8 +19,8 @@ from apps.core.images import MAX_IMAGES_PER_ITEM
 from apps.core.net import client_address
 from apps.core.pagination import paginate
 from apps.destinations import catalog, presenters
-from apps.destinations.models import Destination, DestinationStatus, ProofImage
 from apps.destinations.forms import int_or_none, queue_filters
+from apps.destinations.models import Destination, DestinationStatus, ProofImage
 from apps.destinations.selectors import destination_of, review_queue
 from apps.destinations.services import (
     destination_add_image,
@@ -92,7 +92,7 @@ def destination_view(request):
         "status_text": presenters.status_text(destination),
         "status_badge": presenters.status_badge(destination.status if destination else None),
         "editable": editable,
-        "block": block,
+        "edit_block": block,
         "category": category,
         "category_groups": presenters.category_groups() if editable else [],
         "rows": presenters.form_rows(category, values, field_errors) if category and editable else [],

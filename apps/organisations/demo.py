@@ -136,7 +136,11 @@ def seed_demo(graduates_per_school: int = 200) -> bool:
     for scode, ccode, name, sn, birth, county, serial, level, cohort, pin in NAMED:
         school, colleges = schools[scode]
         college, majors = colleges[ccode]
-        _graduate(school, college, majors[0], name, sn, id_number(birth, county, serial), level, cohort, rng, pin).save()
+        graduate = _graduate(school, college, majors[0], name, sn, id_number(birth, county, serial), level, cohort, rng, pin)
+        if pin:  # 李华 is ready for online signing: 生源 confirmed, PIN set
+            graduate.origin_division_id = county
+            graduate.origin_confirmed_at = timezone.now()
+        graduate.save()
     employer = Employer.objects.create(
         credit_code=DEMO_CREDIT_CODE, name="合肥示例科技有限公司", nature_code="39", industry_code="34",
         division_id="340104", address="合肥市蜀山区示例路88号", is_verified=True,

@@ -603,3 +603,206 @@ def print_session_for_pc(*, session_id: int, secret: str, now: datetime | None =
         raise DomainError("打印页面已过期，请刷新页面重新扫码", code="print_expired")
     return session
 
+
+
+# --- the graduate's and the employer's pages and API ----------------------------------------------
+# (added with the signing pages: read helpers, the registered employer's start, corrections)
+
+# the handbook's warning, shown before and after acceptance (the review never dissolves an agreement)
+BINDING_NOTICE = ("毕业生同意签约后，即双方达成事实上的合约关系，不受院校的审核状态的影响。部分毕业生误认为院校审核不通过就是"
+                  "解除与用人单位的劳动关系，免除向用人单位缴纳违约金；院校的审核不通过只是对数据的规范性进行审核，比如单位"
+                  "名称错字、单位行业等内容不正确、联系方式缺失等，不干涉毕业生与用人单位已签的协议。")
+_PRECONDITION_CODES = ("origin_not_confirmed", "destination_registered", "agreement_in_force", "signing_not_open")
+EMPLOYER_LOOKUP_SCOPE = "employer-lookup"
+
+
+def card_token(card: SigningCard) -> str:
+    """The signed token of a card's link, e.g. for a card found by its typed short code."""
+    return signing.dumps({"c": card.pk}, salt=_CARD_SALT, compress=True)
+
+
+def _new_card(graduate_id: int, now: datetime) -> SigningCard:
+    SigningCard.objects.filter(graduate_id=graduate_id, expires_at__lt=now).delete()
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                return SigningCard.objects.create(graduate_id=graduate_id, short_code=_code(8),
+                                                  expires_at=now + timedelta(minutes=CARD_MINUTES))
+        except IntegrityError:
+            continue
+    raise DomainError("请稍后重试")
+
+
+def card_issue_for_employer(*, actor, school_id, name: str, student_number: str, client_address: str = "",
+                            now: datetime | None = None) -> tuple[SigningCard, str]:
+    """A registered employer starts signing from its own page (no QR scan): exactly one
+    graduate of the school's current cohort with that name and student number gets a card
+    the employer uses at once. Anything else is 未找到该毕业生; repeated misses are throttled."""
+    from apps.core.text import normalise_name
+    from apps.organisations.models import School
+
+    if actor is None or not actor.is_authenticated or actor.role != Role.EMPLOYER or not actor.employer_id:
+        raise Forbidden()
+    now = now or _now()
+    subject = str(actor.pk)
+    if throttle.failures(EMPLOYER_LOOKUP_SCOPE, subject) >= settings.LOGIN_THROTTLE_PER_ADDRESS:
+        raise Throttled("查找次数过多，请稍后再试")
+    name, number = normalise_name(name), normalise(student_number)
+    errors = {}
+    if not name:
+        errors["name"] = "请填写毕业生姓名"
+    if not number:
+        errors["student_number"] = "请填写学号"
+    school = School.objects.filter(pk=school_id, is_active=True).first() if str(school_id or "").isdigit() else None
+    if school is None:
+        errors["school"] = "请选择院校"
+    if errors:
+        raise DomainError(next(iter(errors.values())), code="invalid", fields=errors)
+    matches = list(Graduate.objects.filter(school=school, cohort=school.current_cohort, name=name,
+                                           student_number=number)[:2])
+    if len(matches) != 1:
+        throttle.record_failure(EMPLOYER_LOOKUP_SCOPE, subject, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
+        raise DomainError("未找到该毕业生，请核对院校、姓名和学号", code="graduate_not_found")
+    graduate = matches[0]
+    with transaction.atomic():
+        card = _new_card(graduate.pk, now)
+        _audit(actor, card, "signing.employer_lookup", f"{actor.employer.name}查找毕业生以发起网签", graduate,
+               client_address=client_address)
+    return card, card_token(card)
+
+
+def invitations_for_graduate(*, actor):
+    """The graduate's 网签邀约通知, lapsed ones marked 已过期 first."""
+    from apps.accounts.scoping import visible_to
+
+    if actor is None or actor.role != Role.GRADUATE or not actor.graduate_id:
+        raise Forbidden()
+    _expire_stale(actor.graduate_id)
+    return visible_to(Invitation, actor).select_related("employer", "unit_division")
+
+
+def invitations_for_employer(*, actor):
+    """A registered employer's invitations (its account's scope), lapsed ones marked 已过期 first."""
+    from apps.accounts.scoping import visible_to
+
+    if actor is None or actor.role != Role.EMPLOYER or not actor.employer_id:
+        raise Forbidden()
+    lapsed = (Invitation.objects.filter(employer_id=actor.employer_id, status=InvitationStatus.OPEN,
+                                        expires_at__lte=_now()).values_list("graduate_id", flat=True).distinct())
+    for graduate_id in list(lapsed[:200]):
+        _expire_stale(graduate_id)
+    return visible_to(Invitation, actor).select_related("graduate", "graduate__school", "graduate__major",
+                                                        "unit_division")
+
+
+def precondition_message_for_employer(error: DomainError) -> str:
+    """A refusal of the graduate's preconditions worded for the employer: what is wrong,
+    without the graduate-side instructions."""
+    texts = {"origin_not_confirmed": "毕业生尚未确认生源信息",
+             "destination_registered": "毕业生当前毕业去向不是待就业",
+             "agreement_in_force": "毕业生已与其他单位签约（只能与一家单位签约）"}
+    if error.code not in _PRECONDITION_CODES:
+        return error.message
+    parts = [texts.get(code, message) for code, message in error.fields.items()] or [error.message]
+    return "该毕业生目前暂不能签约：" + "；".join(parts) + "。请毕业生处理后重新出示二维码名片。"
+
+
+def employer_precondition_notice(graduate: Graduate, *, now: datetime | None = None) -> str:
+    """Shown on the employer's step 1 before it fills the long form ('' when signing is possible)."""
+    unmet = signing_preconditions(graduate, now=now)
+    if not unmet:
+        return ""
+    return precondition_message_for_employer(DomainError("", code=unmet[0].code,
+                                                         fields={u.code: u.message for u in unmet}))
+
+
+def graduate_card_summary(graduate: Graduate) -> dict[str, str]:
+    """What the employer sees of the graduate: no phone, ID number masked."""
+    from apps.reference.selectors import code_label
+
+    return {"name": graduate.name, "school": graduate.school.name, "major": graduate.major.name,
+            "education_level": code_label("education_level", graduate.education_level_code, "employment-xldm"),
+            "id_number_masked": graduate.masked_id_number}
+
+
+def invitation_terms(invitation: Invitation) -> dict[str, Any]:
+    """The invitation's terms with code labels, for pages and the API."""
+    from apps.reference.selectors import code_label
+
+    division = invitation.unit_division
+    return {
+        "unit_name": invitation.unit_name, "credit_code": invitation.credit_code,
+        "credit_code_flagged": invitation.credit_code_flagged,
+        "unit_nature_code": invitation.unit_nature_code, "unit_nature": code_label("unit_nature", invitation.unit_nature_code),
+        "industry_code": invitation.industry_code, "industry": code_label("industry", invitation.industry_code),
+        "unit_division_code": invitation.unit_division_id or "",
+        "unit_division": division.full_name if division is not None else "",
+        "unit_address": invitation.unit_address, "contact_person": invitation.contact_person,
+        "contact_phone": invitation.contact_phone, "position_name": invitation.position_name,
+        "position_category_code": invitation.position_category_code,
+        "position_category": code_label("position_category", invitation.position_category_code),
+        "work_place": invitation.work_place, "contract_years": invitation.contract_years,
+        "probation_type": invitation.probation_type, "probation_type_label": invitation.get_probation_type_display(),
+        "probation_months": invitation.probation_months, "monthly_pay": invitation.monthly_pay,
+        "social_insurance": invitation.social_insurance, "breach_penalty": invitation.breach_penalty,
+        "breach_conditions": invitation.breach_conditions, "accepts_archive": invitation.accepts_archive,
+        "accepts_household": invitation.accepts_household, "remarks": invitation.remarks,
+    }
+
+
+def invitation_term_sections(invitation: Invitation) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The terms as labelled rows in the agreement's sections (单位信息, 职位与劳动合同, 违约约定)."""
+    t = invitation_terms(invitation)
+    yes_no = {True: "是", False: "否"}
+    if t["probation_type"] == ProbationType.NONE:
+        probation = "无"
+    else:
+        probation = f"{t['probation_type_label']}{t['probation_months']}个月"
+    return [
+        ("单位信息", [("单位名称", t["unit_name"]), ("统一社会信用代码", t["credit_code"]),
+                     ("单位性质", t["unit_nature"]), ("单位行业", t["industry"]), ("单位所在地", t["unit_division"]),
+                     ("单位地址", t["unit_address"]), ("联系人", t["contact_person"]),
+                     ("联系电话", t["contact_phone"])]),
+        ("职位与劳动合同", [("职位名称", t["position_name"]), ("工作职位类别", t["position_category"]),
+                          ("工作地点", t["work_place"]), ("合同期限", f"{t['contract_years']}年"),
+                          ("试用期/见习期", probation), ("月工资", f"{t['monthly_pay']}元"),
+                          ("社会保险", t["social_insurance"]), ("接收档案", yes_no[t["accepts_archive"]]),
+                          ("接收户口", yes_no[t["accepts_household"]])]),
+        ("违约约定", [("违约金", f"{t['breach_penalty']}元" if t["breach_penalty"] else "无"),
+                     ("违约条件", t["breach_conditions"] or "—"), ("备注", t["remarks"] or "—")]),
+    ]
+
+
+def signed_destination_returned(invitation: Invitation) -> Destination | None:
+    """The online-signed destination of this invitation's agreement when the school returned
+    it for corrections (the agreement stands); else None."""
+    agreement = Agreement.objects.filter(invitation=invitation, status=AgreementStatus.IN_FORCE).first()
+    if agreement is None:
+        return None
+    return Destination.objects.filter(graduate_id=agreement.graduate_id, status=DestinationStatus.RETURNED).first()
+
+
+SIGNED_UNIT_FIELDS = ("unit_name", "credit_code", "unit_nature_code", "industry_code", "unit_division",
+                      "unit_address", "position_category_code", "unit_contact", "unit_contact_phone")
+
+
+def signed_unit_correct(*, invitation: Invitation, changes: dict[str, Any], employer_user=None, follow_token: str = "",
+                        client_address: str = "") -> Destination:
+    """The employer corrects its unit data after a review return (its account, or the follow
+    link). The agreement stands; the destination goes back to the college for 初审."""
+    from apps.destinations.services import destination_correct_signed_unit
+
+    allowed = (employer_user is not None and employer_user.employer_id == invitation.employer_id) or (
+        follow_token and _hash(follow_token) == invitation.follow_token_hash)
+    if not allowed:
+        raise Forbidden()
+    destination = signed_destination_returned(invitation)
+    if destination is None:
+        raise DomainError("只有被学校退回的网签信息可以更正", code="not_returned")
+    with transaction.atomic():
+        corrected = destination_correct_signed_unit(
+            actor=employer_user, destination=destination,
+            changes={k: v for k, v in changes.items() if k in SIGNED_UNIT_FIELDS}, client_address=client_address)
+        notify(kind="agreement_corrected", title=f"{invitation.unit_name}已更正网签单位信息，待院系审核",
+               graduate=invitation.graduate, link="/signing/agreement/")
+    return corrected
