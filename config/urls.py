@@ -15,4 +15,7 @@ urlpatterns = [
     path("", include("apps.corrections.urls")),
     path("", include("apps.archives.urls")),
     path("", include("apps.destinations.urls")),
+    path("", include("apps.signing.urls_staff")),
+    path("", include("apps.signing.urls")),
+    path("", include("apps.notifications.urls")),
 ]

@@ -46,7 +46,10 @@ def province_schools_view(request):
 
 @role_required(Role.EMPLOYER)
 def employer_home_view(request):
-    return render(request, "core/employer_home.html", {"employer": request.user.employer})
+    from apps.signing.views_employer import employer_signing_context
+
+    return render(request, "core/employer_home.html",
+                  {"employer": request.user.employer, **employer_signing_context(request)})
 
 
 def private_media_view(request, name: str):

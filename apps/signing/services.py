@@ -50,7 +50,7 @@ from apps.signing.models import (
 )
 
 CONFIRM_WINDOW_SECONDS = 60
-CARD_MINUTES = 30
+CARD_MINUTES = 60  # long enough for a recruiter to fill the whole form on a phone
 PRINT_SESSION_MINUTES = 5
 PRINT_VIEW_MINUTES = 10
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
@@ -103,8 +103,11 @@ def signing_preconditions(graduate: Graduate, *, now: datetime | None = None) ->
     return unmet
 
 
-def _require_preconditions(graduate: Graduate, now: datetime) -> None:
-    unmet = signing_preconditions(graduate, now=now)
+def _require_preconditions(graduate: Graduate, now: datetime, *, receiving: bool = False) -> None:
+    """`receiving`: an invitation may arrive whatever the current destination (手册：可以接收
+    不同单位的职位邀请，不受当前去向登记影响); accepting and confirming need 待就业."""
+    unmet = [u for u in signing_preconditions(graduate, now=now)
+             if not (receiving and u.code == "destination_registered")]
     if unmet:
         raise DomainError("暂不能签约：" + "；".join(u.message for u in unmet), code=unmet[0].code,
                           fields={u.code: u.message for u in unmet})
@@ -275,7 +278,7 @@ def invitation_create(*, card: SigningCard, data: dict[str, Any], certificate, e
     token = secrets.token_urlsafe(24)
     with transaction.atomic():
         locked = Graduate.objects.select_for_update().get(pk=graduate.pk)
-        _require_preconditions(locked, now)
+        _require_preconditions(locked, now, receiving=True)
         _expire_stale(locked.pk, now)
         employer, _ = Employer.objects.get_or_create(
             credit_code=cleaned["credit_code"],
@@ -318,6 +321,7 @@ def invitation_withdraw(*, invitation: Invitation, employer_user=None, follow_to
         follow_token and _hash(follow_token) == invitation.follow_token_hash)
     if not allowed:
         raise Forbidden()
+    _expire_stale(invitation.graduate_id)  # a lapsed invitation is 已过期, not 已撤回
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().select_related("graduate").get(pk=invitation.pk)
         if locked.status != InvitationStatus.OPEN:
@@ -709,7 +713,8 @@ def precondition_message_for_employer(error: DomainError) -> str:
 
 def employer_precondition_notice(graduate: Graduate, *, now: datetime | None = None) -> str:
     """Shown on the employer's step 1 before it fills the long form ('' when signing is possible)."""
-    unmet = signing_preconditions(graduate, now=now)
+    # receiving an invitation does not depend on the current destination (see _require_preconditions)
+    unmet = [u for u in signing_preconditions(graduate, now=now) if u.code != "destination_registered"]
     if not unmet:
         return ""
     return precondition_message_for_employer(DomainError("", code=unmet[0].code,
@@ -803,6 +808,17 @@ def signed_unit_correct(*, invitation: Invitation, changes: dict[str, Any], empl
         corrected = destination_correct_signed_unit(
             actor=employer_user, destination=destination,
             changes={k: v for k, v in changes.items() if k in SIGNED_UNIT_FIELDS}, client_address=client_address)
+        # the agreement's own copy of the unit data follows, so its PDF shows the corrected values
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        locked.unit_name, locked.credit_code = corrected.unit_name, corrected.credit_code
+        locked.credit_code_flagged = corrected.credit_code_flagged
+        locked.unit_nature_code, locked.industry_code = corrected.unit_nature_code, corrected.industry_code
+        locked.unit_division_id, locked.unit_address = corrected.unit_division_id, corrected.unit_address
+        locked.position_category_code = corrected.position_category_code
+        locked.contact_person = corrected.unit_contact or locked.contact_person
+        locked.contact_phone = corrected.unit_contact_phone or locked.contact_phone
+        locked.save()
+        invitation.refresh_from_db()
         notify(kind="agreement_corrected", title=f"{invitation.unit_name}已更正网签单位信息，待院系审核",
                graduate=invitation.graduate, link="/signing/agreement/")
     return corrected

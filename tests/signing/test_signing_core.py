@@ -46,12 +46,14 @@ def test_unconfirmed_origin_is_refused_with_how_to_fix(world):
 def test_registered_employment_blocks_signing_until_reset(ready):
     Destination.objects.create(graduate=ready.graduate, school=ready.school, college=ready.college,
                                category_code="11", status=DestinationStatus.SUBMITTED)
-    with pytest.raises(DomainError) as exc:
-        invite(ready.graduate, ready.graduate_user)
+    invitation, _ = invite(ready.graduate, ready.graduate_user)  # receiving is not blocked…
+    with pytest.raises(DomainError) as exc:  # …accepting is
+        signing.acceptance_open(actor=ready.graduate_user, invitation=invitation)
     assert exc.value.code == "destination_registered" and "待就业" in exc.value.message
     Destination.objects.filter(graduate=ready.graduate).update(category_code="701")
-    invitation, _ = invite(ready.graduate, ready.graduate_user)
-    assert invitation.status == InvitationStatus.OPEN
+    signing.acceptance_open(actor=ready.graduate_user, invitation=invitation)
+    invitation.refresh_from_db()
+    assert invitation.confirm_opened_at is not None
 
 
 def test_signing_not_open_before_the_school_date(ready):
@@ -359,3 +361,18 @@ def test_employer_cannot_act_as_graduate(ready):
     with pytest.raises(Forbidden):
         signing.card_issue(actor=ready.employer_user)
     assert f.PASSWORD  # personas stay usable
+
+
+def test_employer_correction_after_a_return_reaches_the_agreement_pdf_data(ready):
+    invitation, token = invite(ready.graduate, ready.graduate_user)
+    accept(ready.graduate_user, invitation)
+    destination = Destination.objects.get(graduate=ready.graduate)
+    destination_review(actor=ready.college_admin, destination=destination, approve=False, reason="单位名称有错字")
+    signing.signed_unit_correct(invitation=invitation, follow_token=token,
+                                changes={"unit_name": "合肥示例信息科技有限公司"})
+    invitation.refresh_from_db()
+    destination.refresh_from_db()
+    assert invitation.unit_name == destination.unit_name == "合肥示例信息科技有限公司"
+    assert destination.status == DestinationStatus.SUBMITTED
+    with pytest.raises(Forbidden):
+        signing.signed_unit_correct(invitation=invitation, follow_token="forged", changes={"unit_name": "x"})

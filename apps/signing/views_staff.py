@@ -1,0 +1,259 @@
+"""Staff pages for online signing: the agreements list and detail (with the timeline and the
+PDF), and the termination review queue (院系初审 → 学校终审). Thin: parse, fetch the scoped
+rows, call one service, render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import Role
+from apps.accounts.permissions import REVIEWERS, STAFF, role_required
+from apps.accounts.scoping import get_visible, visible_to
+from apps.core.errors import DomainError
+from apps.core.files import private_file_response
+from apps.core.net import client_address
+from apps.core.pagination import paginate
+from apps.core.text import normalise
+from apps.destinations.models import DestinationStatus
+from apps.organisations.models import College
+from apps.signing.models import (
+    Agreement,
+    AgreementStatus,
+    Termination,
+    TerminationReason,
+    TerminationStatus,
+)
+from apps.signing.services import termination_review
+
+PAGE_SIZE = 30
+
+
+# --- shared presenters (also used by the API) --------------------------------------------------
+
+def review_status_of(agreement: Agreement) -> str:
+    """agreement_review_status without a query: the destination comes with the row
+    (`select_related("graduate__destination")`)."""
+    if agreement.status == AgreementStatus.TERMINATED:
+        return "已解约"
+    destination = getattr(agreement.graduate, "destination", None)
+    status = getattr(destination, "status", "")
+    if status == DestinationStatus.SCHOOL_APPROVED:
+        return "学校审核通过"
+    if status == DestinationStatus.RETURNED:
+        return "学校审核退回，待用人单位更正信息（协议仍然有效）"
+    if status == DestinationStatus.COLLEGE_APPROVED:
+        return "院系初审通过，待学校审核"
+    return "签约成功，待学校审核"
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class AgreementFilters:
+    status: str = ""
+    college_id: int | None = None
+    keyword: str = ""
+
+
+def agreement_filters(params) -> AgreementFilters:
+    status = params.get("status", "")
+    return AgreementFilters(status=status if status in AgreementStatus.values else "",
+                            college_id=_int(params.get("college")) or _int(params.get("college_id")),
+                            keyword=normalise(params.get("q", ""))[:50])
+
+
+def agreements_for_staff(*, actor, filters: AgreementFilters) -> QuerySet[Agreement]:
+    qs = visible_to(Agreement, actor).select_related("graduate", "graduate__major", "graduate__destination",
+                                                     "college", "invitation")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.college_id:
+        qs = qs.filter(college_id=filters.college_id)
+    if filters.keyword:
+        k = filters.keyword
+        qs = qs.filter(Q(number=k.upper()) | Q(graduate__student_number=k) | Q(graduate__name__startswith=k)
+                       | Q(invitation__unit_name__contains=k))
+    return qs.order_by("-accepted_at", "-id")
+
+
+def reviewable_termination_status(actor) -> str:
+    if actor.role == Role.COLLEGE_STAFF:
+        return TerminationStatus.SUBMITTED
+    if actor.role == Role.SCHOOL_STAFF:
+        return TerminationStatus.COLLEGE_APPROVED
+    return ""
+
+
+@dataclass(frozen=True)
+class TerminationFilters:
+    status: str = ""  # "" = everything
+    college_id: int | None = None
+    reason: str = ""
+    keyword: str = ""
+
+
+def termination_filters(actor, params) -> tuple[TerminationFilters, str]:
+    """By default each reviewer sees what waits for them; status=all shows everything."""
+    raw = params.get("status")
+    if raw is None or raw == "":
+        status = reviewable_termination_status(actor)
+    elif raw == "all":
+        status = ""
+    else:
+        status = raw if raw in TerminationStatus.values else reviewable_termination_status(actor)
+    reason = params.get("reason", "")
+    filters = TerminationFilters(status=status, college_id=_int(params.get("college")) or _int(params.get("college_id")),
+                                 reason=reason if reason in TerminationReason.values else "",
+                                 keyword=normalise(params.get("q", ""))[:50])
+    return filters, status or "all"
+
+
+def terminations_for_staff(*, actor, filters: TerminationFilters) -> QuerySet[Termination]:
+    qs = (visible_to(Termination, actor)
+          .select_related("graduate", "graduate__major", "college", "agreement", "agreement__invitation")
+          .annotate(letter_count=Count("letters")))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.college_id:
+        qs = qs.filter(college_id=filters.college_id)
+    if filters.reason:
+        qs = qs.filter(reason=filters.reason)
+    if filters.keyword:
+        k = filters.keyword
+        qs = qs.filter(Q(graduate__student_number=k) | Q(graduate__name__startswith=k) | Q(agreement__number=k.upper()))
+    return qs.order_by("submitted_at", "id")
+
+
+def can_review_termination(actor, termination: Termination) -> bool:
+    return bool(termination.status == reviewable_termination_status(actor))
+
+
+def agreement_timeline(actor, agreement: Agreement) -> list:
+    """The audit entries of this agreement's life: the invitation, acceptance, the review of
+    its registration, printing, terminations — oldest first."""
+    from apps.audit.models import AuditEntry
+
+    termination_ids = [str(pk) for pk in agreement.terminations.values_list("pk", flat=True)]
+    target = (Q(target_type="Invitation", target_id=str(agreement.invitation_id))
+              | Q(target_type="Agreement", target_id=str(agreement.pk))
+              | Q(target_type="Termination", target_id__in=termination_ids))
+    window = Q(target_type="Destination", occurred_at__gte=agreement.created_at)
+    if agreement.terminated_at:
+        window &= Q(occurred_at__lte=agreement.terminated_at)
+    return list(visible_to(AuditEntry, actor).filter(graduate_id=agreement.graduate_id).filter(target | window)
+                .order_by("occurred_at", "id")[:100])
+
+
+# --- agreements -----------------------------------------------------------------------------------
+
+def _without_page(request) -> str:
+    q = request.GET.copy()
+    q.pop("page", None)
+    return q.urlencode()
+
+
+@role_required(*STAFF)
+def staff_agreements_view(request):
+    filters = agreement_filters(request.GET)
+    page = paginate(request, agreements_for_staff(actor=request.user, filters=filters), per_page=PAGE_SIZE)
+    rows = [{"a": a, "review": review_status_of(a)} for a in page.object_list]
+    return render(request, "signing/staff/agreements.html", {
+        "page": page, "rows": rows, "filters": filters, "statuses": AgreementStatus.choices,
+        "colleges": visible_to(College, request.user).order_by("name"), "querystring": _without_page(request),
+    })
+
+
+def _staff_agreement(request, pk: int) -> Agreement:
+    return get_visible(Agreement.objects.select_related("graduate", "graduate__major", "graduate__destination",
+                                                        "college", "school", "invitation", "invitation__unit_division"),
+                       request.user, pk=pk)
+
+
+@role_required(*STAFF)
+def staff_agreement_detail_view(request, pk: int):
+    agreement = _staff_agreement(request, pk)
+    terminations = list(agreement.terminations.select_related("college_reviewed_by", "school_reviewed_by")
+                        .order_by("submitted_at"))
+    return render(request, "signing/staff/agreement_detail.html", {
+        "a": agreement, "g": agreement.graduate, "inv": agreement.invitation, "review": review_status_of(agreement),
+        "terminations": terminations, "timeline": agreement_timeline(request.user, agreement),
+    })
+
+
+@role_required(*STAFF)
+def staff_agreement_pdf_view(request, pk: int):
+    agreement = get_visible(Agreement, request.user, pk=pk)
+    return private_file_response(agreement.pdf, download_name=f"{agreement.number}.pdf", inline=True)
+
+
+# --- terminations -----------------------------------------------------------------------------------
+
+@role_required(*REVIEWERS)
+def staff_terminations_view(request):
+    filters, status = termination_filters(request.user, request.GET)
+    page = paginate(request, terminations_for_staff(actor=request.user, filters=filters), per_page=PAGE_SIZE)
+    acts_on = reviewable_termination_status(request.user)
+    return render(request, "signing/staff/terminations.html", {
+        "page": page, "filters": filters, "status": status, "statuses": TerminationStatus.choices,
+        "reasons": TerminationReason.choices, "colleges": visible_to(College, request.user).order_by("name"),
+        "querystring": _without_page(request), "acts_on": acts_on,
+        "acts_on_label": TerminationStatus(acts_on).label if acts_on else "",
+    })
+
+
+def _staff_termination(request, pk: int) -> Termination:
+    return get_visible(Termination.objects.select_related(
+        "graduate", "graduate__major", "college", "agreement", "agreement__invitation", "college_reviewed_by",
+        "school_reviewed_by").prefetch_related("letters"), request.user, pk=pk)
+
+
+def _safe_next(request, target: str) -> str:
+    if target and target.startswith(reverse("staff-terminations")) and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
+
+
+@role_required(*REVIEWERS)
+def staff_termination_detail_view(request, pk: int):
+    termination = _staff_termination(request, pk)
+    used = Termination.objects.filter(graduate_id=termination.graduate_id, status=TerminationStatus.APPROVED).count()
+    return render(request, "signing/staff/termination_detail.html", {
+        "t": termination, "g": termination.graduate, "a": termination.agreement, "inv": termination.agreement.invitation,
+        "letters": list(termination.letters.all()), "used": used,
+        "can_review": can_review_termination(request.user, termination),
+        "level": "初审" if request.user.role == Role.COLLEGE_STAFF else "终审",
+        "next": _safe_next(request, request.GET.get("next", "")),
+    })
+
+
+@require_POST
+@role_required(*REVIEWERS)
+def staff_termination_review_view(request, pk: int):
+    termination = _staff_termination(request, pk)
+    action = request.POST.get("action")
+    if action not in ("approve", "reject"):
+        messages.error(request, "请选择通过或不通过")
+        return redirect("staff-termination-detail", pk=pk)
+    try:
+        done = termination_review(actor=request.user, termination=termination, approve=action == "approve",
+                                  reason=request.POST.get("reason", ""), client_address=client_address(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("staff-termination-detail", pk=pk)
+    g = termination.graduate
+    messages.success(request, f"{g.name}（{g.student_number}）的解约申请：{done.get_status_display()}")
+    return HttpResponseRedirect(_safe_next(request, request.POST.get("next", "")) or reverse("staff-terminations"))
