@@ -19,7 +19,7 @@ from apps.core.errors import DomainError, NotFound
 from apps.core.files import private_file_response
 from apps.core.net import client_address
 from apps.graduates.models import Graduate
-from apps.organisations.views_settings import policy_form_values, school_policy_update
+from apps.organisations.services import policy_form_values, school_policy_update
 from apps.signing import views_staff as staff
 from apps.signing.documents import agreement_generate_pdf
 from apps.signing.models import Agreement, Termination, TerminationLetter
