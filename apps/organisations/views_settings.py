@@ -9,7 +9,7 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.core.errors import DomainError
 from apps.core.net import client_address
-from apps.organisations.services import FIELDS, INT_FIELDS, shown, policy_form_values, school_policy_update
+from apps.organisations.services import FIELDS, INT_FIELDS, policy_form_values, school_policy_update, shown
 
 
 @role_required(Role.SCHOOL_STAFF)
