@@ -57,9 +57,13 @@ def audit_record(
     graduate_id: int | None = None,
     changes: dict | None = None,
     client_address: str = "",
+    actor_kind: str | None = None,
+    actor_label: str | None = None,
 ) -> AuditEntry:
     """Append one entry. Call inside the transaction that makes the change, so the change
-    and its record commit or roll back together. `changes` must already be masked."""
+    and its record commit or roll back together. `changes` must already be masked.
+    `actor_kind`/`actor_label` name an actor without an account (an employer using its
+    follow link)."""
     chain = f"school:{school_id}" if school_id else "platform"
     with transaction.atomic():
         head, _ = AuditChainHead.objects.get_or_create(chain=chain, defaults={"last_hash": GENESIS})
@@ -68,9 +72,9 @@ def audit_record(
             chain=chain,
             position=head.length + 1,
             occurred_at=timezone.now(),
-            actor_kind=_actor_kind(actor),
+            actor_kind=actor_kind or _actor_kind(actor),
             actor=actor,
-            actor_label=(str(actor) if actor is not None else "系统")[:100],
+            actor_label=(actor_label or (str(actor) if actor is not None else "系统"))[:100],
             action=action,
             summary=summary[:200],
             target_type=type(target).__name__ if target is not None else "",

@@ -69,10 +69,13 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _audit(actor, obj, action, summary, graduate, changes=None, client_address=""):
+def _audit(actor, obj, action, summary, graduate, changes=None, client_address="", employer_name=""):
+    """`employer_name`: an employer acting through its link, without an account."""
     audit_record(actor=actor, action=action, summary=summary, target=obj, school_id=graduate.school_id,
                  college_id=graduate.college_id, graduate_id=graduate.pk, changes=changes or {},
-                 client_address=client_address)
+                 client_address=client_address,
+                 actor_kind="employer" if (employer_name and actor is None) else None,
+                 actor_label=f"用人单位：{employer_name}" if (employer_name and actor is None) else None)
 
 
 # --- preconditions ------------------------------------------------------------------------
@@ -297,7 +300,8 @@ def invitation_create(*, card: SigningCard, data: dict[str, Any], certificate, e
             expires_at=now + timedelta(days=validity), **cleaned,
         )
         _audit(employer_user, invitation, "invitation.create", f"{invitation.unit_name}发出网签邀约", locked,
-               {"contact_phone": ["", mask_phone(invitation.contact_phone)]}, client_address)
+               {"contact_phone": ["", mask_phone(invitation.contact_phone)]}, client_address,
+               employer_name=invitation.unit_name)
         notify(kind="invitation_received", title=f"您收到{invitation.unit_name}的网签邀约",
                body=f"职位：{invitation.position_name}，请在{validity}天内处理", link="/signing/invitations/",
                graduate=locked)
@@ -329,7 +333,7 @@ def invitation_withdraw(*, invitation: Invitation, employer_user=None, follow_to
         locked.status, locked.decided_at = InvitationStatus.WITHDRAWN, _now()
         locked.save(update_fields=["status", "decided_at"])
         _audit(employer_user, locked, "invitation.withdraw", f"{locked.unit_name}撤回网签邀约", locked.graduate,
-               client_address=client_address)
+               client_address=client_address, employer_name=locked.unit_name)
         notify(kind="invitation_withdrawn", title=f"{locked.unit_name}撤回了网签邀约", graduate=locked.graduate)
     return locked
 
