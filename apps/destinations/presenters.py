@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from apps.core.errors import DomainError
 from apps.core.images import MAX_IMAGES_PER_ITEM
-from apps.core.text import mask_phone
 from apps.destinations import catalog
 from apps.destinations.models import Destination, DestinationStatus, ProofImage
 
@@ -38,11 +37,12 @@ def field_kind(name: str) -> str:
 
 # --- the category <select> --------------------------------------------------------------
 
-def category_groups(categories: list[catalog.Category] | None = None) -> list[dict]:
-    """Selectable categories grouped 就业 / 升学 / 未就业, each sub-code right after its
-    parent (indented when the parent is listed too)."""
-    categories = catalog.selectable_categories() if categories is None else categories
-    every = catalog.categories()
+def category_groups(every: list[catalog.Category] | None = None, *, selectable_only: bool = True) -> list[dict]:
+    """Categories grouped 就业 / 升学 / 未就业 (the selectable ones for the graduate, all of
+    them for staff filters), each sub-code right after its parent, indented when the parent
+    is listed too."""
+    every = catalog.categories() if every is None else every
+    categories = [c for c in every if c.selectable] if selectable_only else list(every)
     order = {c.code: position for position, c in enumerate(every)}
     listed = {c.code for c in categories}
 
@@ -58,9 +58,9 @@ def category_groups(categories: list[catalog.Category] | None = None) -> list[di
     return [{"name": name, "options": grouped[name]} for name in names]
 
 
-def category_names() -> dict[str, str]:
+def category_names(every: list[catalog.Category] | None = None) -> dict[str, str]:
     """code → name, built once per request (the queue never asks per row)."""
-    return {c.code: c.name for c in catalog.categories()}
+    return {c.code: c.name for c in (catalog.categories() if every is None else every)}
 
 
 # --- form values and rows ------------------------------------------------------------------
@@ -93,7 +93,7 @@ def form_rows(category: catalog.Category, values: dict[str, str], errors: dict[s
     return rows
 
 
-def display_value(destination: Destination, name: str, *, mask_contact_phone: bool = False) -> str:
+def display_value(destination: Destination, name: str) -> str:
     from apps.reference.selectors import code_label
 
     value = getattr(destination, name)
@@ -104,15 +104,13 @@ def display_value(destination: Destination, name: str, *, mask_contact_phone: bo
         return value.full_name if value else ""
     if name == "sign_date":
         return value.isoformat() if value else ""
-    if name == "unit_contact_phone" and mask_contact_phone:
-        return mask_phone(value)
     return value or ""
 
 
-def display_rows(destination: Destination, category: catalog.Category | None, **kw) -> list[dict]:
+def display_rows(destination: Destination, category: catalog.Category | None) -> list[dict]:
     if category is None:
         return []
-    return [{"field": f.field, "label": f.label, "required": f.required, "value": display_value(destination, f.field, **kw)}
+    return [{"field": f.field, "label": f.label, "required": f.required, "value": display_value(destination, f.field)}
             for f in category.fields]
 
 

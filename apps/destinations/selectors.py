@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from apps.accounts.scoping import visible_to
 from apps.core.text import normalise
@@ -28,6 +29,10 @@ def destination_blocks_signing(graduate_id: int) -> Destination | None:
     return None if category is not None and category.allows_signing else destination
 
 
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     status: str = ""
@@ -50,10 +55,12 @@ def review_queue(*, actor, filters: QueueFilters) -> QuerySet[Destination]:
         qs = qs.filter(college_id=filters.college_id)
     if filters.major_id:
         qs = qs.filter(graduate__major_id=filters.major_id)
+    # local-day bounds as a plain range on the column (a `__date` lookup wraps the column in
+    # a per-row function: no index, ~0.5 s at 50,000 rows on SQLite)
     if filters.submitted_from:
-        qs = qs.filter(submitted_at__date__gte=filters.submitted_from)
+        qs = qs.filter(submitted_at__gte=_day_start(filters.submitted_from))
     if filters.submitted_to:
-        qs = qs.filter(submitted_at__date__lte=filters.submitted_to)
+        qs = qs.filter(submitted_at__lt=_day_start(filters.submitted_to + timedelta(days=1)))
     keyword = normalise(filters.keyword)
     if keyword:
         qs = qs.filter(Q(graduate__student_number=keyword) | Q(graduate__name__startswith=keyword))

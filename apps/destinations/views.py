@@ -185,7 +185,8 @@ def staff_queue_view(request):
     filters, status = queue_filters(request.user, request.GET)
     page = paginate(request, review_queue(actor=request.user, filters=filters).prefetch_related("images"),
                     per_page=QUEUE_PAGE_SIZE)
-    names = presenters.category_names()
+    every = catalog.categories()
+    names = presenters.category_names(every)
     acts_on = presenters.reviewable_status(request.user)
     rows = [{"d": d, "category": names.get(d.category_code, d.category_code), "headline": presenters.headline(d),
              "images": len(d.images.all()), "badge": presenters.status_badge(d.status),
@@ -197,14 +198,21 @@ def staff_queue_view(request):
         "filters": filters,
         "status": status,
         "statuses": DestinationStatus.choices,
-        "category_groups": presenters.category_groups(catalog.categories()),
+        "category_groups": presenters.category_groups(every, selectable_only=False),
         "colleges": colleges,
-        "majors": visible_to(Major, request.user).filter(college_id=filters.college_id).order_by("name")
-        if filters.college_id else [],
+        "majors": _majors(request.user, filters.college_id),
         "querystring": _without_page(request),
         "full_querystring": request.GET.urlencode(),
         "acts_on_label": DestinationStatus(acts_on).label if acts_on else "",
     })
+
+
+def _majors(actor, college_id):
+    """The major filter's options: the chosen college's, or all of a college admin's own."""
+    majors = visible_to(Major, actor).order_by("name")
+    if college_id:
+        return majors.filter(college_id=college_id)
+    return majors if actor.role == Role.COLLEGE_STAFF else []
 
 
 def _safe_next(request, target: str) -> str:
