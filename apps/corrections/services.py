@@ -167,7 +167,7 @@ def _assert_reviewer(actor, correction: Correction) -> None:
 
 
 def _lock_pending(correction: Correction) -> Correction:
-    locked = Correction.objects.select_for_update().select_related("graduate").get(pk=correction.pk)
+    locked = Correction.objects.select_for_update(of=("self",)).select_related("graduate").get(pk=correction.pk)
     if locked.status != CorrectionStatus.PENDING:
         raise DomainError(MSG_DECIDED, code="already_decided")
     return locked

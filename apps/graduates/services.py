@@ -111,7 +111,7 @@ def graduate_confirm_origin(*, actor, graduate: Graduate, client_address: str = 
     if actor is None or actor.role != Role.GRADUATE or actor.graduate_id != graduate.pk:
         raise Forbidden("只有毕业生本人可以确认生源信息")
     with transaction.atomic():
-        locked = Graduate.objects.select_for_update().select_related("origin_division").get(pk=graduate.pk)
+        locked = Graduate.objects.select_for_update(of=("self",)).select_related("origin_division").get(pk=graduate.pk)
         missing = {}
         if not (locked.origin_division_id and locked.origin_division.is_county_level):
             missing["origin_division"] = "请先维护生源所在地（到区县）"

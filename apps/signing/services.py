@@ -327,7 +327,7 @@ def invitation_withdraw(*, invitation: Invitation, employer_user=None, follow_to
         raise Forbidden()
     _expire_stale(invitation.graduate_id)  # a lapsed invitation is 已过期, not 已撤回
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().select_related("graduate").get(pk=invitation.pk)
+        locked = Invitation.objects.select_for_update(of=("self",)).select_related("graduate").get(pk=invitation.pk)
         if locked.status != InvitationStatus.OPEN:
             raise DomainError(f"邀约当前状态为“{locked.get_status_display()}”，不能撤回", code="not_open")
         locked.status, locked.decided_at = InvitationStatus.WITHDRAWN, _now()
@@ -350,7 +350,7 @@ def invitation_decline(*, actor, invitation: Invitation, reason: str, client_add
         raise DomainError("请填写拒绝原因", code="reason_required", fields={"reason": "必填"})
     _expire_stale(invitation.graduate_id)
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().select_related("graduate", "employer").get(pk=invitation.pk)
+        locked = Invitation.objects.select_for_update(of=("self",)).select_related("graduate", "employer").get(pk=invitation.pk)
         if locked.status != InvitationStatus.OPEN:
             raise DomainError(f"邀约当前状态为“{locked.get_status_display()}”，不能拒绝", code="not_open")
         locked.status, locked.decided_at, locked.decline_reason = InvitationStatus.DECLINED, _now(), reason[:300]
@@ -370,7 +370,7 @@ def acceptance_open(*, actor, invitation: Invitation, now: datetime | None = Non
     _graduate_invitation(actor, invitation)
     _expire_stale(invitation.graduate_id, now)  # committed even when this acceptance is refused
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().select_related("graduate", "graduate__school").get(pk=invitation.pk)
+        locked = Invitation.objects.select_for_update(of=("self",)).select_related("graduate", "graduate__school").get(pk=invitation.pk)
         if locked.status != InvitationStatus.OPEN:
             raise DomainError(f"邀约当前状态为“{locked.get_status_display()}”，不能接受", code="not_open")
         _require_preconditions(locked.graduate, now)
@@ -409,7 +409,7 @@ def acceptance_confirm(*, actor, invitation: Invitation, pin: str, client_addres
     try:
         with transaction.atomic():
             # the graduate row lock serialises every acceptance of this graduate
-            graduate = Graduate.objects.select_for_update().select_related("school").get(pk=invitation.graduate_id)
+            graduate = Graduate.objects.select_for_update(of=("self",)).select_related("school").get(pk=invitation.graduate_id)
             locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
             _check_window(locked, now)
             _require_preconditions(graduate, now)
@@ -488,7 +488,7 @@ def termination_apply(*, actor, reason: str, explanation: str, letters: list, pi
     graduate_check_signing_pin(graduate=Graduate.objects.get(pk=actor.graduate_id), pin=pin,
                                client_address=client_address)
     with transaction.atomic():
-        graduate = Graduate.objects.select_for_update().select_related("school").get(pk=actor.graduate_id)
+        graduate = Graduate.objects.select_for_update(of=("self",)).select_related("school").get(pk=actor.graduate_id)
         agreement = Agreement.objects.filter(graduate=graduate, status=AgreementStatus.IN_FORCE).first()
         if agreement is None:
             raise DomainError("没有生效的网签协议；网络解约仅限通过网络签约的毕业生", code="no_agreement")
@@ -525,7 +525,7 @@ def termination_review(*, actor, termination: Termination, approve: bool, reason
     if not approve and not reason:
         raise DomainError("不通过时请填写原因", fields={"reason": "必填"})
     with transaction.atomic():
-        locked = Termination.objects.select_for_update().select_related("agreement", "graduate").get(pk=termination.pk)
+        locked = Termination.objects.select_for_update(of=("self",)).select_related("agreement", "graduate").get(pk=termination.pk)
         if actor is not None and actor.role == Role.COLLEGE_STAFF and actor.college_id == locked.college_id:
             level, expected = "college", TerminationStatus.SUBMITTED
         elif actor is not None and actor.role == Role.SCHOOL_STAFF and actor.school_id == locked.school_id:
