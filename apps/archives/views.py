@@ -17,7 +17,7 @@ from apps.archives.models import ArchiveTransfer, TransferMethod
 from apps.archives.selectors import STATUS_FILTERS, ArchiveFilters, archive_of_graduate, archives_by_ids, archives_list
 from apps.core.errors import DomainError
 from apps.core.net import client_address
-from apps.core.pagination import paginate
+from apps.core.pagination import int_or_none, paginate
 from apps.core.text import normalise
 from apps.graduates.models import Graduate
 from apps.organisations.models import College
@@ -77,22 +77,16 @@ def archive_view(request):
 
 # --- staff ---------------------------------------------------------------------------------
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
 
 def _filters(request, data=None) -> ArchiveFilters:
     data = request.GET if data is None else data
     if "cohort" in data:
-        cohort = _int_or_none(data.get("cohort"))
+        cohort = int_or_none(data.get("cohort"))
     else:  # first visit: the school's current cohort
         cohort = request.user.school.current_cohort if request.user.school_id else None
     return ArchiveFilters(
         cohort=cohort,
-        college_id=_int_or_none(data.get("college")),
+        college_id=int_or_none(data.get("college")),
         status=data.get("status", "") if data.get("status", "") in STATUS_FILTERS else "",
         transfer_method=data.get("method", "") if data.get("method", "") in TransferMethod.values else "",
         keyword=data.get("q", ""),
@@ -148,7 +142,7 @@ def staff_tracking_view(request):
     wanted = {}
     for key, value in request.POST.items():
         if key.startswith("tracking_") and value.strip():
-            pk = _int_or_none(key.removeprefix("tracking_"))
+            pk = int_or_none(key.removeprefix("tracking_"))
             if pk is not None:
                 wanted[pk] = value
     rows = {t.pk: t for t in visible_to(ArchiveTransfer, request.user).filter(pk__in=wanted)}

@@ -10,3 +10,12 @@ def client_address(request) -> str:
         if len(forwarded) >= settings.NUM_PROXIES:
             return forwarded[-settings.NUM_PROXIES]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def safe_return_url(request, target: str, *, within: str) -> str:
+    """`target` when it is a URL of this site under `within` (e.g. a queue page), else ''."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if target and target.startswith(within) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""

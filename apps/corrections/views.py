@@ -16,7 +16,7 @@ from apps.core.errors import DomainError
 from apps.core.files import private_file_response
 from apps.core.images import MAX_IMAGES_PER_ITEM
 from apps.core.net import client_address
-from apps.core.pagination import paginate
+from apps.core.pagination import int_or_none, paginate, querystring_without_page
 from apps.corrections import services
 from apps.corrections.models import FIELD_KIND_GROUPS, GROUP_KINDS, CorrectionKind, CorrectionStatus
 from apps.corrections.selectors import (
@@ -172,17 +172,6 @@ def image_view(request, pk: int, image_id: int):
 # --- staff ---------------------------------------------------------------------------------
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _querystring_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @role_required(*REVIEWERS, Role.PROVINCE_STAFF)
@@ -191,7 +180,7 @@ def staff_queue_view(request):
     if status not in CorrectionStatus.values and status != ALL_STATUSES:
         status = CorrectionStatus.PENDING
     filters = CorrectionFilters(
-        status=status, kind=request.GET.get("kind", ""), college_id=_int_or_none(request.GET.get("college")),
+        status=status, kind=request.GET.get("kind", ""), college_id=int_or_none(request.GET.get("college")),
         keyword=request.GET.get("q", ""),
     )
     page = paginate(request, corrections_queue(actor=request.user, filters=filters), per_page=30)
@@ -201,7 +190,7 @@ def staff_queue_view(request):
         "statuses": CorrectionStatus.choices,
         "kinds": CorrectionKind.choices,
         "colleges": visible_to(College, request.user).order_by("code", "id"),
-        "querystring": _querystring_without_page(request),
+        "querystring": querystring_without_page(request),
         "today": timezone.localdate(),
     })
 

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from apps.core.pagination import int_or_none
 from apps.destinations import presenters
 from apps.destinations.models import DestinationStatus
 from apps.destinations.selectors import QueueFilters
-
-
-def int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def date_or_none(value):

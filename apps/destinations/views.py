@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
@@ -16,10 +15,10 @@ from apps.accounts.scoping import get_visible, visible_to
 from apps.core.errors import DomainError
 from apps.core.files import private_file_response
 from apps.core.images import MAX_IMAGES_PER_ITEM
-from apps.core.net import client_address
-from apps.core.pagination import paginate
+from apps.core.net import client_address, safe_return_url
+from apps.core.pagination import int_or_none, paginate, querystring_without_page
 from apps.destinations import catalog, presenters
-from apps.destinations.forms import int_or_none, queue_filters
+from apps.destinations.forms import queue_filters
 from apps.destinations.models import Destination, DestinationStatus, ProofImage
 from apps.destinations.selectors import destination_of, review_queue
 from apps.destinations.services import (
@@ -174,11 +173,6 @@ def destination_image_view(request, pk: int):
 
 # --- staff ---------------------------------------------------------------------------------
 
-def _without_page(request) -> str:
-    q = request.GET.copy()
-    q.pop("page", None)
-    return q.urlencode()
-
 
 @role_required(*REVIEWERS)
 def staff_queue_view(request):
@@ -201,7 +195,7 @@ def staff_queue_view(request):
         "category_groups": presenters.category_groups(every, selectable_only=False),
         "colleges": colleges,
         "majors": _majors(request.user, filters.college_id),
-        "querystring": _without_page(request),
+        "querystring": querystring_without_page(request),
         "full_querystring": request.GET.urlencode(),
         "acts_on_label": DestinationStatus(acts_on).label if acts_on else "",
     })
@@ -215,16 +209,9 @@ def _majors(actor, college_id):
     return majors if actor.role == Role.COLLEGE_STAFF else []
 
 
-def _safe_next(request, target: str) -> str:
-    """A return address inside the queue, or ''."""
-    if target and target.startswith(reverse("staff-destinations")) and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}):
-        return target
-    return ""
-
 
 def _back_to_queue(request) -> HttpResponseRedirect:
-    return HttpResponseRedirect(_safe_next(request, request.POST.get("next", "")) or reverse("staff-destinations"))
+    return HttpResponseRedirect(safe_return_url(request, request.POST.get("next", ""), within=reverse("staff-destinations")) or reverse("staff-destinations"))
 
 
 @require_POST
@@ -270,7 +257,7 @@ def staff_destination_detail_view(request, pk: int):
         "can_review": destination.status == acts_on,
         "level": "初审" if request.user.role == Role.COLLEGE_STAFF else "终审",
         "history": _destination_history(request, destination.graduate_id),
-        "next": _safe_next(request, request.GET.get("next", "")),
+        "next": safe_return_url(request, request.GET.get("next", ""), within=reverse("staff-destinations")),
     })
 
 

@@ -11,6 +11,7 @@ from apps.accounts.services import staff_reset_signing_pin
 from apps.audit.selectors import graduate_history
 from apps.core.api import AUTH
 from apps.core.net import client_address
+from apps.core.pagination import api_page_bounds
 from apps.graduates.forms import CONTACT_FORM_FIELDS, ORIGIN_FORM_FIELDS
 from apps.graduates.models import Graduate
 from apps.graduates.presenters import graduate_detail, graduate_own_profile, graduate_summary
@@ -153,9 +154,8 @@ def my_history(request, page: int = 1, page_size: int = 20):
 
 
 def _history_page(request, graduate_id: int, page: int, page_size: int):
-    page, page_size = max(page, 1), max(1, min(page_size, 100))
+    page, page_size, start = api_page_bounds(page, page_size)
     qs = graduate_history(actor=request.user, graduate_id=graduate_id)
-    start = (page - 1) * page_size
     return {"count": qs.count(), "items": list(qs[start : start + page_size])}
 
 
@@ -171,13 +171,12 @@ def list_graduates(
     page_size: int = 30,
 ):
     require_role(request.user, REVIEWERS + ("province_staff",))
-    page, page_size = max(page, 1), max(1, min(page_size, 200))
+    page, page_size, start = api_page_bounds(page, page_size, maximum=200)
     qs = graduates_list(
         actor=request.user,
         filters=GraduateFilters(cohort=cohort, college_id=college_id, major_id=major_id,
                                 education_level_code=education_level_code, keyword=q),
     )
-    start = (page - 1) * page_size
     return {
         "count": qs.count(),
         "page": page,

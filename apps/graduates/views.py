@@ -9,7 +9,7 @@ from apps.accounts.permissions import REVIEWERS, role_required
 from apps.accounts.scoping import get_visible, visible_to
 from apps.accounts.services import staff_reset_signing_pin
 from apps.core.net import client_address
-from apps.core.pagination import paginate
+from apps.core.pagination import int_or_none, paginate, querystring_without_page
 from apps.graduates.models import Graduate
 from apps.graduates.presenters import graduate_detail
 from apps.graduates.selectors import GraduateFilters, graduates_list
@@ -59,19 +59,13 @@ def settings_view(request):
     return _graduate_page(request, "graduates/settings.html", "me")
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
 
 @role_required(*REVIEWERS)
 def staff_graduates_view(request):
     filters = GraduateFilters(
-        cohort=_int_or_none(request.GET.get("cohort")),
-        college_id=_int_or_none(request.GET.get("college")),
-        major_id=_int_or_none(request.GET.get("major")),
+        cohort=int_or_none(request.GET.get("cohort")),
+        college_id=int_or_none(request.GET.get("college")),
+        major_id=int_or_none(request.GET.get("major")),
         education_level_code=request.GET.get("level", ""),
         keyword=request.GET.get("q", ""),
     )
@@ -90,15 +84,10 @@ def staff_graduates_view(request):
             "colleges": visible_to(College, request.user),
             "majors": visible_to(Major, request.user).filter(college_id=filters.college_id) if filters.college_id else [],
             "levels": levels,
-            "querystring": request.GET.urlencode() if "page" not in request.GET else _without_page(request),
+            "querystring": querystring_without_page(request),
         },
     )
 
-
-def _without_page(request):
-    q = request.GET.copy()
-    q.pop("page", None)
-    return q.urlencode()
 
 
 @role_required(*REVIEWERS)

@@ -12,6 +12,7 @@ from apps.accounts.permissions import SCHOOL_STAFF, require_role
 from apps.accounts.scoping import get_visible
 from apps.core.api import AUTH
 from apps.core.net import client_address
+from apps.core.pagination import api_page_bounds
 from apps.reference.selectors import code_labels
 from apps.roster import services
 from apps.roster.models import ImportMode, RosterImport
@@ -94,8 +95,7 @@ def _import_out(imp: RosterImport) -> dict:
 
 
 def _page(page: int, page_size: int, maximum: int = 200) -> tuple[int, int, int]:
-    page, page_size = max(page, 1), max(1, min(page_size, maximum))
-    return page, page_size, (page - 1) * page_size
+    return api_page_bounds(page, page_size, maximum=maximum)
 
 
 def _visible_import(request, import_id: int) -> RosterImport:

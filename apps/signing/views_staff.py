@@ -11,7 +11,6 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
@@ -19,8 +18,8 @@ from apps.accounts.permissions import REVIEWERS, STAFF, role_required
 from apps.accounts.scoping import get_visible, visible_to
 from apps.core.errors import DomainError
 from apps.core.files import private_file_response
-from apps.core.net import client_address
-from apps.core.pagination import paginate
+from apps.core.net import client_address, safe_return_url
+from apps.core.pagination import paginate, querystring_without_page
 from apps.core.text import normalise
 from apps.destinations.models import DestinationStatus
 from apps.organisations.models import College
@@ -159,11 +158,6 @@ def agreement_timeline(actor, agreement: Agreement) -> list:
 
 # --- agreements -----------------------------------------------------------------------------------
 
-def _without_page(request) -> str:
-    q = request.GET.copy()
-    q.pop("page", None)
-    return q.urlencode()
-
 
 @role_required(*STAFF)
 def staff_agreements_view(request):
@@ -172,7 +166,7 @@ def staff_agreements_view(request):
     rows = [{"a": a, "review": review_status_of(a)} for a in page.object_list]
     return render(request, "signing/staff/agreements.html", {
         "page": page, "rows": rows, "filters": filters, "statuses": AgreementStatus.choices,
-        "colleges": visible_to(College, request.user).order_by("name"), "querystring": _without_page(request),
+        "colleges": visible_to(College, request.user).order_by("name"), "querystring": querystring_without_page(request),
     })
 
 
@@ -209,7 +203,7 @@ def staff_terminations_view(request):
     return render(request, "signing/staff/terminations.html", {
         "page": page, "filters": filters, "status": status, "statuses": TerminationStatus.choices,
         "reasons": TerminationReason.choices, "colleges": visible_to(College, request.user).order_by("name"),
-        "querystring": _without_page(request), "acts_on": acts_on,
+        "querystring": querystring_without_page(request), "acts_on": acts_on,
         "acts_on_label": TerminationStatus(acts_on).label if acts_on else "",
     })
 
@@ -219,12 +213,6 @@ def _staff_termination(request, pk: int) -> Termination:
         "graduate", "graduate__major", "college", "agreement", "agreement__invitation", "college_reviewed_by",
         "school_reviewed_by").prefetch_related("letters"), request.user, pk=pk)
 
-
-def _safe_next(request, target: str) -> str:
-    if target and target.startswith(reverse("staff-terminations")) and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}):
-        return target
-    return ""
 
 
 @role_required(*REVIEWERS)
@@ -236,7 +224,7 @@ def staff_termination_detail_view(request, pk: int):
         "letters": list(termination.letters.all()), "used": used,
         "can_review": can_review_termination(request.user, termination),
         "level": "初审" if request.user.role == Role.COLLEGE_STAFF else "终审",
-        "next": _safe_next(request, request.GET.get("next", "")),
+        "next": safe_return_url(request, request.GET.get("next", ""), within=reverse("staff-terminations")),
     })
 
 
@@ -256,4 +244,4 @@ def staff_termination_review_view(request, pk: int):
         return redirect("staff-termination-detail", pk=pk)
     g = termination.graduate
     messages.success(request, f"{g.name}（{g.student_number}）的解约申请：{done.get_status_display()}")
-    return HttpResponseRedirect(_safe_next(request, request.POST.get("next", "")) or reverse("staff-terminations"))
+    return HttpResponseRedirect(safe_return_url(request, request.POST.get("next", ""), within=reverse("staff-terminations")) or reverse("staff-terminations"))
