@@ -33,3 +33,17 @@ def get_visible(model_or_qs, actor, **lookup):
         return visible_to(model_or_qs, actor).get(**lookup)
     except (models.ObjectDoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+def graduate_record_scope(through: str = "") -> dict[str, tuple[str, str]]:
+    """The usual declaration for a row that belongs to one graduate and carries (directly,
+    or through the relation `through`) the graduate's school and college: the graduate sees
+    own rows, college staff their college's, school staff their school's, province staff
+    their province's."""
+    p = f"{through}__" if through else ""
+    return {
+        "province_staff": (f"{p}school__province", "province_id"),
+        "school_staff": (f"{p}school", "school_id"),
+        "college_staff": (f"{p}college", "college_id"),
+        "graduate": (f"{p}graduate", "graduate_id"),
+    }

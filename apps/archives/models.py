@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from apps.accounts.scoping import graduate_record_scope
 from apps.core.crypto import EncryptedTextField
 from apps.core.text import mask_phone
 
@@ -59,12 +60,7 @@ class ArchiveTransfer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    scope = {
-        "province_staff": ("school__province", "province_id"),
-        "school_staff": ("school", "school_id"),
-        "college_staff": ("college", "college_id"),
-        "graduate": ("graduate", "graduate_id"),
-    }
+    scope = graduate_record_scope()
 
     class Meta:
         ordering = ["school_id", "college_id", "id"]

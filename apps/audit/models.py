@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from apps.accounts.scoping import graduate_record_scope
+
 
 class ActorKind(models.TextChoices):
     GRADUATE = "graduate", "毕业生"
@@ -41,12 +43,7 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 
-    scope = {
-        "province_staff": ("school__province", "province_id"),
-        "school_staff": ("school", "school_id"),
-        "college_staff": ("college", "college_id"),
-        "graduate": ("graduate", "graduate_id"),
-    }
+    scope = graduate_record_scope()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

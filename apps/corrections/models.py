@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from apps.accounts.scoping import graduate_record_scope
 from apps.core.crypto import EncryptedTextField
 from apps.core.files import random_storage_name
 
@@ -53,12 +54,7 @@ class Correction(models.Model):
     promised_by = models.DateField("最晚处理日期")
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
 
-    scope = {
-        "province_staff": ("school__province", "province_id"),
-        "school_staff": ("school", "school_id"),
-        "college_staff": ("college", "college_id"),
-        "graduate": ("graduate", "graduate_id"),
-    }
+    scope = graduate_record_scope()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -119,12 +115,7 @@ class CorrectionImage(models.Model):
     original_name = models.CharField("原文件名", max_length=200, blank=True)  # a label only
     created_at = models.DateTimeField(auto_now_add=True)
 
-    scope = {
-        "province_staff": ("correction__school__province", "province_id"),
-        "school_staff": ("correction__school", "school_id"),
-        "college_staff": ("correction__college", "college_id"),
-        "graduate": ("correction__graduate", "graduate_id"),
-    }
+    scope = graduate_record_scope("correction")
 
     class Meta:
         ordering = ["id"]

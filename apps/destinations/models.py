@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from apps.accounts.scoping import graduate_record_scope
 from apps.core.crypto import EncryptedTextField
 
 
@@ -65,12 +66,7 @@ class Destination(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    scope = {
-        "province_staff": ("school__province", "province_id"),
-        "school_staff": ("school", "school_id"),
-        "college_staff": ("college", "college_id"),
-        "graduate": ("graduate", "graduate_id"),
-    }
+    scope = graduate_record_scope()
 
     class Meta:
         indexes = [
@@ -92,12 +88,7 @@ class ProofImage(models.Model):
     original_name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    scope = {
-        "province_staff": ("destination__school__province", "province_id"),
-        "school_staff": ("destination__school", "school_id"),
-        "college_staff": ("destination__college", "college_id"),
-        "graduate": ("destination__graduate", "graduate_id"),
-    }
+    scope = graduate_record_scope("destination")
 
     class Meta:
         ordering = ["id"]

@@ -6,14 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from apps.accounts.scoping import graduate_record_scope
 from apps.core.crypto import EncryptedTextField
 
-_GRADUATE_SCOPE = {
-    "province_staff": ("school__province", "province_id"),
-    "school_staff": ("school", "school_id"),
-    "college_staff": ("college", "college_id"),
-    "graduate": ("graduate", "graduate_id"),
-}
+_GRADUATE_SCOPE = graduate_record_scope()
 
 
 class SigningCard(models.Model):
