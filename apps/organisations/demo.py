@@ -141,6 +141,7 @@ def seed_demo(graduates_per_school: int = 200) -> bool:
             graduate.origin_division_id = county
             graduate.origin_confirmed_at = timezone.now()
         graduate.save()
+    _demo_destinations(schools["19001"][0], rng)
     employer = Employer.objects.create(
         credit_code=DEMO_CREDIT_CODE, name="合肥示例科技有限公司", nature_code="39", industry_code="34",
         division_id="340104", address="合肥市蜀山区示例路88号", is_verified=True,
@@ -160,3 +161,26 @@ def named_logins() -> list[dict]:
         out.append({"school": school["name"], "name": name, "student_number": sn,
                     "id_number": id_number(birth, county, serial), "level": level, "cohort": cohort, "pin": pin})
     return out
+
+
+def _demo_destinations(school, rng) -> None:
+    """A few dozen registrations so the review queues have something to show."""
+    from apps.destinations.models import Destination, DestinationStatus
+
+    samples = [
+        ("11", DestinationStatus.SUBMITTED, {"unit_name": "合肥示例软件有限公司", "credit_code": DEMO_CREDIT_CODE,
+                                             "unit_nature_code": "39", "industry_code": "34", "unit_division_id": "340104",
+                                             "unit_address": "合肥市蜀山区示例路1号", "position_category_code": "13",
+                                             "sign_date": date(COHORT - 1, 11, 1)}),
+        ("801", DestinationStatus.COLLEGE_APPROVED, {"study_school": "中国科学技术大学", "study_major": "计算机科学与技术",
+                                                     "unit_division_id": "340111"}),
+        ("701", DestinationStatus.SUBMITTED, {}),
+    ]
+    graduates = list(Graduate.objects.filter(school=school, cohort=COHORT).order_by("student_number")[:45])
+    now = timezone.now()
+    rows = []
+    for n, graduate in enumerate(graduates[5:]):
+        code, status, fields = samples[n % len(samples)]
+        rows.append(Destination(graduate=graduate, school=school, college_id=graduate.college_id, category_code=code,
+                                status=status, submitted_at=now - timedelta(hours=rng.randrange(1, 72)), **fields))
+    Destination.objects.bulk_create(rows)
