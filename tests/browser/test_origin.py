@@ -17,9 +17,12 @@ def test_graduate_completes_and_confirms_origin_on_a_phone(world, phone):
     # grey roster fields, masked ID number, a 去纠错 link beside each
     expect(phone.locator("[data-field=id_number]")).to_have_text(g.masked_id_number)
     expect(phone.locator("[data-correct=name]")).to_have_text("去纠错")
-    # a city alone is refused
+    # a city alone is refused; htmx must be running before the first change event
+    phone.wait_for_load_state("load")
     phone.select_option("#origin_division-province", "340000")
+    expect(phone.locator("#origin_division-city")).to_be_enabled()
     phone.select_option("#origin_division-city", "340100")
+    expect(phone.locator("#origin_division-chosen")).to_contain_text("请选择到区县")
     phone.fill("#f-phone", "138 1234 5678")
     phone.click("#confirm-origin")
     expect(phone.locator("#form-error")).to_contain_text("具体的区县")

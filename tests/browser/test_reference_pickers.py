@@ -19,6 +19,7 @@ def test_division_picker_cascade_and_search(world, desktop):
     expect(page.locator("#division-chosen")).to_contain_text("尚未选择（请选择到区县）")
 
     # cascade: province → city → county; a province or a city alone is not a choice
+    page.wait_for_load_state("load")  # htmx must be running before the first change
     page.select_option("#division-province", label="安徽省")
     page.select_option("#division-city", label="合肥市")
     expect(page.locator("#division-value")).to_have_value("")

@@ -66,6 +66,7 @@ def send_invitation(page, link: str, *, unit_name: str, code: str, certificate) 
     page.fill("[name=credit_code]", code)
     page.select_option("#unit_nature_code-select", "39")
     page.select_option("#industry_code-select", "34")
+    page.wait_for_load_state("load")  # htmx must be running before the first change
     page.select_option("#unit_division-province", label="安徽省")
     page.select_option("#unit_division-city", label="合肥市")
     page.select_option("#unit_division-county", label="蜀山区")

@@ -76,6 +76,7 @@ def test_graduate_and_recruiter_sign_online_on_two_phones(world, phone, recruite
     recruiter.fill("[name=credit_code]", credit_code())
     recruiter.select_option("#unit_nature_code-select", "39")
     recruiter.select_option("#industry_code-select", "34")
+    recruiter.wait_for_load_state("load")  # htmx must be running before the first change
     recruiter.select_option("#unit_division-province", label="安徽省")
     recruiter.select_option("#unit_division-city", label="合肥市")
     recruiter.select_option("#unit_division-county", label="蜀山区")
