@@ -142,9 +142,10 @@ TASKS = {
         }[TASKS_BACKEND]
     }
 }
-if TASKS_BACKEND == "rq":  # distributed: install django-tasks-rq and set REDIS_URL
-    INSTALLED_APPS.append("django_tasks_rq")
-    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+if TASKS_BACKEND == "rq":  # distributed: Redis queue, workers run `manage.py rqworker --job-class django_tasks_rq.Job`
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 900}}
 
 # --- Files: local by default, S3-compatible when PLATFORM_STORAGE=s3 (needs django-storages).
 MEDIA_ROOT = Path(env_str("PLATFORM_MEDIA_ROOT", str(VAR_DIR / "media")))
