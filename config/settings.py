@@ -177,6 +177,8 @@ if _storage == "s3":
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 ROSTER_MAX_UPLOAD_BYTES = env_int("ROSTER_MAX_UPLOAD_BYTES", 30 * 1024 * 1024)
+# The platform's PDF signing key and self-signed certificate (created by manage.py signing_keys).
+PLATFORM_SIGNING_KEY_DIR = Path(env_str("PLATFORM_SIGNING_KEY_DIR", str(VAR_DIR / "signing")))
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"

@@ -14,6 +14,8 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("seed_demo refuses to run with PLATFORM_PRODUCTION=1")
         created = seed_demo(graduates_per_school)
+        if not options.get("verbosity", 1):
+            return
         self.stdout.write("demo data created" if created else "demo data already present")
         self.stdout.write(f"staff and employer password: {DEMO_PASSWORD}")
         self.stdout.write(f"{len(named_logins())} named demo graduates: see README.md for their login data")
