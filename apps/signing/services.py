@@ -267,6 +267,11 @@ def _expire_stale(graduate_id: int | None = None, now: datetime | None = None) -
     return len(expired)
 
 
+def invitations_expire(now: datetime | None = None) -> int:
+    """Sweep every lapsed invitation (reads also expire them lazily, per graduate)."""
+    return _expire_stale(None, now)
+
+
 def invitation_create(*, card: SigningCard, data: dict[str, Any], certificate, employer_user=None,
                       client_address: str = "", now: datetime | None = None) -> tuple[Invitation, str]:
     """邀约确认. Returns the invitation and the employer's secret follow token."""

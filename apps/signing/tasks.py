@@ -10,6 +10,6 @@ def generate_agreement_pdf(agreement_id: int) -> None:
 
 @task()
 def expire_invitations() -> int:
-    from apps.signing.services import _expire_stale
+    from apps.signing.services import invitations_expire
 
-    return _expire_stale()
+    return invitations_expire()

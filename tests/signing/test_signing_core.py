@@ -376,3 +376,15 @@ def test_employer_correction_after_a_return_reaches_the_agreement_pdf_data(ready
     assert destination.status == DestinationStatus.SUBMITTED
     with pytest.raises(Forbidden):
         signing.signed_unit_correct(invitation=invitation, follow_token="forged", changes={"unit_name": "x"})
+
+
+def test_expiry_sweep_notifies_both_sides(ready):
+    from django.core.management import call_command
+
+    invitation, _ = invite(ready.graduate, ready.graduate_user)
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    call_command("expire_invitations", verbosity=0)
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.EXPIRED
+    assert Notification.objects.filter(kind="invitation_expired", graduate=ready.graduate).exists()
+    assert Notification.objects.filter(kind="invitation_expired", employer=invitation.employer).exists()
