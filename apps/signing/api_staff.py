@@ -307,7 +307,7 @@ def verify_code(request, code: str):
 @router.post("/print-sessions", response={201: PrintSessionOut}, auth=None,
              summary="公开（电脑端）：创建一次性打印会话；页面保存 secret，展示 claim_url 二维码与打印码")
 def create_print_session(request):
-    session, secret = print_session_start()
+    session, secret = print_session_start(client_address=client_address(request))
     return Status(201, {"id": session.pk, "short_code": session.short_code, "secret": secret,
                         "expires_at": session.expires_at, "claim_url": claim_url(request, session.short_code)})
 

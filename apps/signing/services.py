@@ -568,9 +568,17 @@ def termination_review(*, actor, termination: Termination, approve: bool, reason
 
 # --- self-print (协议书自助打印) -----------------------------------------------------------------
 
-def print_session_start(*, now: datetime | None = None) -> tuple[PrintSession, str]:
-    """The public PC page asks for a session; it keeps the secret, shows QR + code."""
+PRINT_SESSIONS_PER_ADDRESS = 120  # per throttle window: a school's PC lab may share one address
+
+
+def print_session_start(*, client_address: str = "", now: datetime | None = None) -> tuple[PrintSession, str]:
+    """The public PC page asks for a session; it keeps the secret, shows QR + code.
+    Public, so bounded per client address."""
     now = now or _now()
+    if client_address:
+        if throttle.failures("print-start", client_address) >= PRINT_SESSIONS_PER_ADDRESS:
+            raise Throttled("打印请求过于频繁，请稍后再试")
+        throttle.record_failure("print-start", client_address, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
     PrintSession.objects.filter(expires_at__lt=now - timedelta(minutes=PRINT_VIEW_MINUTES)).delete()
     secret = secrets.token_urlsafe(24)
     for _ in range(5):

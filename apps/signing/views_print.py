@@ -59,7 +59,7 @@ def _pdf_url(session: PrintSession, secret: str) -> str:
 def print_pc_view(request):
     """打开即生成一次性打印码；本页面不需要登录。"""
     try:
-        session, secret = print_session_start()
+        session, secret = print_session_start(client_address=client_address(request))
     except DomainError as exc:
         return render(request, "signing/print/pc.html", {"error": exc.message, "steps": PRINT_STEPS}, status=503)
     return render(request, "signing/print/pc.html", {

@@ -388,3 +388,14 @@ def test_expiry_sweep_notifies_both_sides(ready):
     assert invitation.status == InvitationStatus.EXPIRED
     assert Notification.objects.filter(kind="invitation_expired", graduate=ready.graduate).exists()
     assert Notification.objects.filter(kind="invitation_expired", employer=invitation.employer).exists()
+
+
+def test_public_print_sessions_are_bounded_per_address(world, monkeypatch):
+    from apps.core.errors import Throttled
+
+    monkeypatch.setattr(signing, "PRINT_SESSIONS_PER_ADDRESS", 3)
+    for _ in range(3):
+        signing.print_session_start(client_address="10.8.8.8")
+    with pytest.raises(Throttled):
+        signing.print_session_start(client_address="10.8.8.8")
+    assert signing.print_session_start(client_address="10.8.8.9")[0].short_code
