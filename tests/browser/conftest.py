@@ -92,3 +92,32 @@ def login_staff(page, username: str, password: str):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("#staff-login button[type=submit]")
+
+
+def fill_invitation_form(page, *, unit_name: str, credit_code: str, certificate) -> None:
+    """Step 2 of the employer flow: unit, contact, contract and breach terms, the certificate."""
+    from playwright.sync_api import expect
+
+    page.fill("[name=unit_name]", unit_name)
+    page.fill("[name=credit_code]", credit_code)
+    page.select_option("#unit_nature_code-select", "39")
+    page.select_option("#industry_code-select", "34")
+    page.wait_for_load_state("load")  # htmx must be running before the first change
+    page.select_option("#unit_division-province", label="安徽省")
+    page.select_option("#unit_division-city", label="合肥市")
+    page.select_option("#unit_division-county", label="蜀山区")
+    expect(page.locator("#unit_division-value")).to_have_value("340104")
+    page.fill("[name=unit_address]", "合肥市蜀山区示例路88号")
+    page.fill("[name=contact_person]", "张经理")
+    page.fill("[name=contact_phone]", "0551-62901234")
+    page.fill("[name=position_name]", "软件工程师")
+    page.select_option("#position_category_code-select", "13")
+    page.fill("[name=work_place]", "合肥市蜀山区")
+    page.fill("[name=contract_years]", "3")
+    page.select_option("[name=probation_type]", "probation")
+    page.fill("[name=probation_months]", "3")
+    page.fill("[name=monthly_pay]", "9000")
+    page.fill("[name=social_insurance]", "五险一金")
+    page.fill("[name=breach_penalty]", "5000")
+    page.fill("[name=breach_conditions]", "毕业生无正当理由不报到")
+    page.set_input_files("[name=certificate]", str(certificate))

@@ -23,7 +23,7 @@ from apps.organisations.models import SchoolPolicy
 from apps.signing.documents import agreement_generate_pdf
 from apps.signing.models import Agreement, AgreementStatus, Invitation, Termination
 from tests import factories as f
-from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, login_graduate, login_staff
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, fill_invitation_form, login_graduate, login_staff
 from tests.signing.helpers import PIN, credit_code, make_ready
 
 
@@ -62,29 +62,7 @@ def send_invitation(page, link: str, *, unit_name: str, code: str, certificate) 
     page.goto(link)
     expect(page.locator("#graduate-check")).to_contain_text("王小明")
     page.click("#start-invitation")
-    page.fill("[name=unit_name]", unit_name)
-    page.fill("[name=credit_code]", code)
-    page.select_option("#unit_nature_code-select", "39")
-    page.select_option("#industry_code-select", "34")
-    page.wait_for_load_state("load")  # htmx must be running before the first change
-    page.select_option("#unit_division-province", label="安徽省")
-    page.select_option("#unit_division-city", label="合肥市")
-    page.select_option("#unit_division-county", label="蜀山区")
-    expect(page.locator("#unit_division-value")).to_have_value("340104")
-    page.fill("[name=unit_address]", "合肥市蜀山区示例路88号")
-    page.fill("[name=contact_person]", "张经理")
-    page.fill("[name=contact_phone]", "0551-62901234")
-    page.fill("[name=position_name]", "软件工程师")
-    page.select_option("#position_category_code-select", "13")
-    page.fill("[name=work_place]", "合肥市蜀山区")
-    page.fill("[name=contract_years]", "3")
-    page.select_option("[name=probation_type]", "probation")
-    page.fill("[name=probation_months]", "3")
-    page.fill("[name=monthly_pay]", "9000")
-    page.fill("[name=social_insurance]", "五险一金")
-    page.fill("[name=breach_penalty]", "5000")
-    page.fill("[name=breach_conditions]", "毕业生无正当理由不报到")
-    page.set_input_files("[name=certificate]", str(certificate))
+    fill_invitation_form(page, unit_name=unit_name, credit_code=code, certificate=certificate)
     page.click("#send-invitation")
     expect(page.locator("#invitation-status")).to_have_text("待确认")
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from apps.organisations.models import SchoolPolicy
 from apps.signing.models import Agreement, Invitation
-from tests.browser.conftest import ARTIFACTS, PHONE, login_graduate
+from tests.browser.conftest import ARTIFACTS, PHONE, fill_invitation_form, login_graduate
 from tests.signing.helpers import PIN, credit_code, make_ready
 
 
@@ -72,31 +72,9 @@ def test_graduate_and_recruiter_sign_online_on_two_phones(world, phone, recruite
     recruiter.click("#start-invitation")
 
     # step 2: unit, contact, contract and breach terms, the certificate → 邀约确认
-    recruiter.fill("[name=unit_name]", "合肥示例科技有限公司")
-    recruiter.fill("[name=credit_code]", credit_code())
-    recruiter.select_option("#unit_nature_code-select", "39")
-    recruiter.select_option("#industry_code-select", "34")
-    recruiter.wait_for_load_state("load")  # htmx must be running before the first change
-    recruiter.select_option("#unit_division-province", label="安徽省")
-    recruiter.select_option("#unit_division-city", label="合肥市")
-    recruiter.select_option("#unit_division-county", label="蜀山区")
-    expect(recruiter.locator("#unit_division-value")).to_have_value("340104")
-    recruiter.fill("[name=unit_address]", "合肥市蜀山区示例路88号")
-    recruiter.fill("[name=contact_person]", "张经理")
-    recruiter.fill("[name=contact_phone]", "0551-62901234")
-    recruiter.fill("[name=position_name]", "软件工程师")
-    recruiter.select_option("#position_category_code-select", "13")
-    recruiter.fill("[name=work_place]", "合肥市蜀山区")
-    recruiter.fill("[name=contract_years]", "3")
-    recruiter.select_option("[name=probation_type]", "probation")
-    recruiter.fill("[name=probation_months]", "3")
-    recruiter.fill("[name=monthly_pay]", "9000")
-    recruiter.fill("[name=social_insurance]", "五险一金")
-    recruiter.fill("[name=breach_penalty]", "5000")
-    recruiter.fill("[name=breach_conditions]", "毕业生无正当理由不报到")
+    fill_invitation_form(recruiter, unit_name="合肥示例科技有限公司", credit_code=credit_code(), certificate=certificate)
     recruiter.check("[name=accepts_archive]")
     recruiter.fill("[name=remarks]", "提供员工宿舍")
-    recruiter.set_input_files("[name=certificate]", str(certificate))
     assert recruiter.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     recruiter.click("#send-invitation")
     expect(recruiter.locator("#invitation-status")).to_have_text("待确认")
