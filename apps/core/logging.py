@@ -22,4 +22,8 @@ class MaskPersonalDataFilter(logging.Filter):
         cleaned = scrub(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            # a traceback's last line can quote a value (e.g. a database error's key); the
+            # formatter reuses exc_text, so the scrubbed text is what gets written
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
         return True

@@ -53,3 +53,18 @@ def test_the_log_filter_masks_what_reaches_a_handler():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "user %s called from %s", ("34010420030517123X", "13812345678"), None)
     MaskPersonalDataFilter().filter(record)
     assert record.getMessage() == "user 3401**********123X called from 138****5678"
+
+
+def test_the_log_filter_masks_tracebacks_too():
+    import sys
+
+    from apps.core.logging import MaskPersonalDataFilter
+
+    try:
+        raise ValueError("duplicate key 34010420030517123X / 13812345678")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "crashed", None, sys.exc_info())
+    MaskPersonalDataFilter().filter(record)
+    text = logging.Formatter().format(record)
+    assert "34010420030517123X" not in text and "13812345678" not in text
+    assert "3401**********123X" in text
