@@ -3,7 +3,6 @@ the graduate's signing PIN, and API tokens."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from django.utils import timezone
 from apps.accounts.models import ApiToken, Role, User
 from apps.audit.services import audit_record
 from apps.core import throttle
-from apps.core.crypto import keyed_hash
+from apps.core.crypto import keyed_hash, token_digest
 from apps.core.errors import DomainError, Forbidden, Throttled
 from apps.core.text import normalise, normalise_id_number, normalise_name
 from apps.graduates.models import Graduate
@@ -195,22 +194,21 @@ def api_token_issue(user: User) -> str:
     token = secrets.token_urlsafe(32)
     ApiToken.objects.create(
         user=user,
-        token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        token_hash=token_digest(token),
         expires_at=timezone.now() + timedelta(days=API_TOKEN_DAYS),
     )
     return token
 
 
 def api_token_user(token: str) -> User | None:
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    row = ApiToken.objects.select_related("user").filter(token_hash=digest).first()
+    row = ApiToken.objects.select_related("user").filter(token_hash=token_digest(token)).first()
     if row is None or row.expires_at <= timezone.now() or not row.user.is_active:
         return None
     return row.user
 
 
 def api_token_revoke(token: str) -> None:
-    ApiToken.objects.filter(token_hash=hashlib.sha256(token.encode()).hexdigest()).delete()
+    ApiToken.objects.filter(token_hash=token_digest(token)).delete()
 
 
 def api_tokens_revoke_all(user: User) -> None:

@@ -48,3 +48,8 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(str(value))
+
+
+def token_digest(token: str) -> str:
+    """What is stored for a bearer secret (API token, follow link, print secret): its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -7,7 +7,6 @@ slip past the lock (SQLite serialises writers with IMMEDIATE transactions)."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from apps.accounts.models import Role
 from apps.accounts.services import graduate_check_signing_pin
 from apps.audit.services import audit_record
 from apps.core import throttle
+from apps.core.crypto import token_digest
 from apps.core.errors import DomainError, Forbidden, NotFound, Throttled
 from apps.core.images import check_image_count, image_content_file, process_image
 from apps.core.text import mask_phone, normalise
@@ -65,8 +65,7 @@ def _code(length: int) -> str:
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+_hash = token_digest
 
 
 def _audit(actor, obj, action, summary, graduate, changes=None, client_address="", employer_name=""):
