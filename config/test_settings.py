@@ -17,3 +17,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # not share a file.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": VAR_DIR / f"test-platform-{os.getpid()}.sqlite3"}  # noqa: F405
+else:
+    # PostgreSQL: parallel runs on one server (developers, helpers, CI) each get their own
+    # test database when TEST_DB_SUFFIX is set.
+    _suffix = os.environ.get("TEST_DB_SUFFIX", "")
+    if _suffix:
+        DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_suffix}"}  # noqa: F405
