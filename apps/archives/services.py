@@ -15,7 +15,6 @@ staff's change-history pages show them readably.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -600,6 +599,8 @@ def archive_tracking_import(*, actor, uploaded_file, client_address: str = "") -
 EXPORT_COLUMNS = ("学号", "姓名", "院系", "接收单位", "接收部门", "地址（省市区县+详细地址）", "邮编", "联系人",
                   "联系电话", "转递方式", "快递单号", "备注")
 _TEXT_COLUMNS = {"学号", "邮编", "联系电话", "快递单号"}
+_WIDTHS = {"学号": 14, "姓名": 10, "院系": 16, "接收单位": 28, "接收部门": 14, "地址（省市区县+详细地址）": 44,
+           "邮编": 9, "联系人": 10, "联系电话": 16, "转递方式": 22, "快递单号": 20, "备注": 20}
 
 
 def _export_row(t: ArchiveTransfer) -> list[str]:
@@ -612,38 +613,21 @@ def _export_row(t: ArchiveTransfer) -> list[str]:
 def archive_export(*, actor, transfers: Iterable[ArchiveTransfer], client_address: str = "") -> bytes:
     """The mailing list (邮寄清单) as .xlsx. `transfers` must come from the actor's scope
     (selectors.archives_list / archives_by_ids); the contact phone is exported in full — the
-    courier needs it — and the export itself is audited."""
-    import openpyxl
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
+    courier needs it — and the export itself is audited. Written through apps.core.exports:
+    the forwarding fields are typed by graduates and must never become live formulas."""
     from apps.accounts.permissions import REVIEWERS
+    from apps.core.exports import Column, XlsxBook
 
     require_role(actor, REVIEWERS)
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "邮寄清单"
-    sheet.append(list(EXPORT_COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E8EEF7")
+    book = XlsxBook()
+    sheet = book.sheet("邮寄清单", [Column(h, _WIDTHS[h], text=h in _TEXT_COLUMNS) for h in EXPORT_COLUMNS])
     count = 0
     for transfer in transfers:
         sheet.append(_export_row(transfer))
         count += 1
-    widths = {"学号": 14, "姓名": 10, "院系": 16, "接收单位": 28, "接收部门": 14, "地址（省市区县+详细地址）": 44,
-              "邮编": 9, "联系人": 10, "联系电话": 16, "转递方式": 22, "快递单号": 20, "备注": 20}
-    for index, header in enumerate(EXPORT_COLUMNS, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = widths[header]
-        if header in _TEXT_COLUMNS:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "@"
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    content = book.to_bytes()
     with transaction.atomic():
         audit_record(actor=actor, action="archive.export", summary=f"导出档案邮寄清单：{count}条", target=None,
                      school_id=actor.school_id, college_id=actor.college_id, changes={"条数": count},
                      client_address=client_address)
-    return buffer.getvalue()
+    return content

@@ -1,22 +1,19 @@
-"""Excel files the roster import hands out: the blank template and the issue report."""
+"""Excel files the roster import hands out: the blank template and the issue report. Both are
+written through apps.core.exports (every export's one door: formula-safe cells, streaming)."""
 
 from __future__ import annotations
 
-import io
-
-import openpyxl
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from apps.core.exports import BOLD, Column, XlsxBook
 from apps.reference.models import Division
 from apps.reference.selectors import code_entries
 from apps.roster.parsing import COLUMNS, EXAMPLE, SHEET
 
 TEMPLATE_ROWS = 20_000  # rows covered by the drop-down lists of code columns
-_BOLD = Font(bold=True)
-_REQUIRED_FILL = PatternFill("solid", fgColor="FDECEA")
-_HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
+_REQUIRED_FILL = "FDECEA"
 _EXAMPLE_FONT = Font(italic=True, color="808080")
 
 GENERAL_NOTES = (
@@ -29,56 +26,21 @@ GENERAL_NOTES = (
 )
 
 
-def _save(workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def template_workbook() -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET
-    sheet.append([c.template_header for c in COLUMNS])
-    sheet.append([EXAMPLE.get(c.header, "") for c in COLUMNS])
-    for index, column in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(index)
-        header = sheet.cell(row=1, column=index)
-        header.font = _BOLD
-        header.fill = _REQUIRED_FILL if column.required else _HEADER_FILL
-        sheet.cell(row=2, column=index).font = _EXAMPLE_FONT
-        sheet.cell(row=2, column=index).number_format = "@"
-        sheet.column_dimensions[letter].width = max(10, len(column.template_header) * 2 + 4)
-        sheet.column_dimensions[letter].number_format = "@"  # text: keeps leading zeros and long numbers
-    sheet.column_dimensions[get_column_letter(3)].width = 22
-    sheet.freeze_panes = "A2"
+    book = XlsxBook()
+    # the code tables first: the drop-down lists of the roster sheet need their lengths
+    code_tables = {index: list(code_entries(column.table, scheme=column.scheme))
+                   for index, column in enumerate(COLUMNS, start=1) if column.table}
 
-    notes = workbook.create_sheet("说明")
-    notes.append(["导入说明"])
-    notes["A1"].font = _BOLD
-    for line in GENERAL_NOTES:
-        notes.append([line])
-    notes.append([])
-    notes.append(["列名", "是否必填", "填写说明", "示例"])
-    for cell in notes[notes.max_row]:
-        cell.font = _BOLD
-    for column in COLUMNS:
-        notes.append([column.header, "必填" if column.required else "选填", column.help, EXAMPLE.get(column.header, "")])
-    for letter, width in zip("ABCD", (14, 10, 80, 22), strict=True):
-        notes.column_dimensions[letter].width = width
-
+    sheet = book.sheet(SHEET, [
+        Column(c.template_header, 22 if index == 3 else max(10, len(c.template_header) * 2 + 4),
+               text=True,  # text: keeps leading zeros and long numbers
+               fill=_REQUIRED_FILL if c.required else None)
+        for index, c in enumerate(COLUMNS, start=1)
+    ])
+    sheet.append([EXAMPLE.get(c.header, "") for c in COLUMNS], font=_EXAMPLE_FONT)
     for index, column in enumerate(COLUMNS, start=1):
-        if not column.table:
-            continue
-        entries = list(code_entries(column.table, scheme=column.scheme))
-        codes = workbook.create_sheet(column.header)
-        has_old = any((e.extra or {}).get("old_name") for e in entries)
-        codes.append(["代码", "名称"] + (["也可填写"] if has_old else []))
-        for cell in codes[1]:
-            cell.font = _BOLD
-        for entry in entries:
-            codes.append([entry.code, entry.name] + ([(entry.extra or {}).get("old_name", "")] if has_old else []))
-        codes.column_dimensions["B"].width = 28
+        entries = code_tables.get(index)
         if entries:
             # a drop-down of names; codes typed by hand stay allowed (no error box)
             choice = DataValidation(type="list", formula1=f"'{column.header}'!$B$2:$B${len(entries) + 1}",
@@ -87,28 +49,39 @@ def template_workbook() -> bytes:
             choice.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
             sheet.add_data_validation(choice)
 
-    places = workbook.create_sheet("生源地代码")
-    places.append(["代码", "名称"])
-    for cell in places[1]:
-        cell.font = _BOLD
+    notes = book.sheet("说明", [Column(width=w) for w in (14, 10, 80, 22)], header=False)
+    notes.append(["导入说明"], font=BOLD)
+    for line in GENERAL_NOTES:
+        notes.append([line])
+    notes.append([])
+    notes.append(["列名", "是否必填", "填写说明", "示例"], font=BOLD)
+    for column in COLUMNS:
+        notes.append([column.header, "必填" if column.required else "选填", column.help, EXAMPLE.get(column.header, "")])
+
+    for index, column in enumerate(COLUMNS, start=1):
+        if index not in code_tables:
+            continue
+        entries = code_tables[index]
+        has_old = any((e.extra or {}).get("old_name") for e in entries)
+        codes = book.sheet(column.header, [Column("代码"), Column("名称", 28)] + ([Column("也可填写")] if has_old else []))
+        for entry in entries:
+            codes.append([entry.code, entry.name] + ([(entry.extra or {}).get("old_name", "")] if has_old else []))
+
+    places = book.sheet("生源地代码", [Column("代码"), Column("名称", 36)])
     for code, full_name in Division.objects.filter(is_current=True, is_county_level=True).order_by("code") \
             .values_list("code", "full_name"):
         places.append([code, full_name])
-    places.column_dimensions["B"].width = 36
-    workbook.active = 0
-    return _save(workbook)
+    return book.to_bytes()
 
 
 def issues_workbook(*, title: str, issues) -> bytes:
-    """The report of one import: `issues` is an iterable of RosterIssue (or alike)."""
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("校验结果")
-    sheet.column_dimensions["A"].width = 8
-    sheet.column_dimensions["B"].width = 14
-    sheet.column_dimensions["C"].width = 8
-    sheet.column_dimensions["D"].width = 90
+    """The report of one import: `issues` is an iterable of RosterIssue (or alike). The messages
+    quote what the uploader typed, so they go through the formula-safe writer too."""
+    book = XlsxBook()
+    sheet = book.sheet("校验结果", [Column(width=8), Column(width=14), Column(width=8), Column(width=90)],
+                       header=False)
     sheet.append([title])
-    sheet.append(["行号", "列", "级别", "说明"])
+    sheet.append(["行号", "列", "级别", "说明"], font=BOLD)
     for issue in issues:
         sheet.append([issue.row_number, issue.column, "警告" if issue.is_warning else "错误", issue.message])
-    return _save(workbook)
+    return book.to_bytes()
