@@ -146,6 +146,11 @@ if TASKS_BACKEND == "rq":  # distributed: Redis queue, workers run `manage.py rq
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS["default"]["QUEUES"] = ["default"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 900}}
+# A database-queue task RUNNING longer than this is taken for lost (its worker died) and
+# marked FAILED by `manage.py recover_jobs`; must exceed the longest real job.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 600)
+# An approved agreement still without its PDF this long after approval is re-enqueued.
+AGREEMENT_PDF_GRACE_SECONDS = env_int("AGREEMENT_PDF_GRACE_SECONDS", 300)
 
 # --- Files: local by default, S3-compatible when PLATFORM_STORAGE=s3 (needs django-storages).
 MEDIA_ROOT = Path(env_str("PLATFORM_MEDIA_ROOT", str(VAR_DIR / "media")))

@@ -146,14 +146,32 @@ def check_uploaded_pdf(data: bytes) -> PdfCheck:
     return PdfCheck(False, False, None, "文件已被修改或不是平台签发的协议书")
 
 
-def agreement_generate_pdf(agreement_id: int) -> None:
-    """Render, sign and store the PDF of an approved agreement (runs as a background task)."""
+def agreement_pdf_due(agreement) -> bool:
+    """An agreement the school approved (审核通过), still in force, whose PDF is missing."""
+    from apps.signing.services import agreement_is_approved
+
+    return not agreement.pdf and agreement_is_approved(agreement)
+
+
+def agreement_generate_pdf(agreement_id: int) -> bool:
+    """Render, sign and store the PDF of an approved agreement (runs as a background task,
+    or on demand when someone asks for a missing PDF). Idempotent: with the PDF present, or
+    the agreement not (or no longer) approved, it does nothing and returns False.
+
+    Safe to kill at any point: the file goes to a fresh random name and only the final
+    conditional UPDATE makes it "the" PDF, so an interrupted run leaves at most an orphan
+    file that nothing points to, never a half file that counts as done. Two runs racing:
+    the second to finish finds the PDF set, deletes its own file and returns False."""
+    from apps.core.files import random_storage_name
+    from apps.core.jobs import checkpoint
     from apps.destinations.models import Destination
     from apps.reference.selectors import code_label
     from apps.signing.models import Agreement
 
     agreement = Agreement.objects.select_related("invitation", "graduate", "graduate__school", "graduate__college",
                                                  "graduate__major", "employer", "invitation__unit_division").get(pk=agreement_id)
+    if not agreement_pdf_due(agreement):
+        return False
     destination = Destination.objects.select_related("college_reviewed_by", "school_reviewed_by").filter(
         graduate_id=agreement.graduate_id).first()
     inv = agreement.invitation
@@ -170,10 +188,12 @@ def agreement_generate_pdf(agreement_id: int) -> None:
         "verify_url": verify_url(agreement),
         "generated_at": timezone.now(),
     }
+    checkpoint("agreement_pdf")  # tests kill the worker here: mid-job, nothing stored yet
     signed = sign_pdf(render_agreement_pdf(context))
-    name = default_storage.save(f"agreements/{agreement.school_id}/{agreement.number}.pdf", ContentFile(signed))
-    old = agreement.pdf.name if agreement.pdf else ""
-    Agreement.objects.filter(pk=agreement.pk).update(pdf=name, pdf_sha256=hashlib.sha256(signed).hexdigest(),
-                                                     pdf_generated_at=timezone.now())
-    if old and old != name:
-        default_storage.delete(old)
+    name = default_storage.save(random_storage_name(f"agreements/{agreement.school_id}", "pdf"), ContentFile(signed))
+    claimed = Agreement.objects.filter(pk=agreement.pk, pdf="").update(
+        pdf=name, pdf_sha256=hashlib.sha256(signed).hexdigest(), pdf_generated_at=timezone.now())
+    if not claimed:  # another run finished first: keep its file, drop ours
+        default_storage.delete(name)
+        return False
+    return True

@@ -4,8 +4,9 @@ from apps.signing.documents import agreement_generate_pdf
 
 
 @task()
-def generate_agreement_pdf(agreement_id: int) -> None:
-    agreement_generate_pdf(agreement_id)
+def generate_agreement_pdf(agreement_id: int) -> bool:
+    """Idempotent (see agreement_generate_pdf): safe to re-enqueue after a lost worker."""
+    return agreement_generate_pdf(agreement_id)
 
 
 @task()
