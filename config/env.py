@@ -73,18 +73,42 @@ def env_key32(name: str, fallback: str | None) -> bytes:
     return key
 
 
+def env_key32_list(name: str) -> list[bytes]:
+    """Comma-separated 32-byte base64 keys (e.g. retired keys kept for reading only)."""
+    return [env_key32(f"{name}[{i}]", item) for i, item in enumerate(env_list(name, []))]
+
+
+def _new_key32() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+_DEV_SECRET_MAKERS = {
+    "SECRET_KEY": lambda: secrets.token_urlsafe(50),
+    "PII_ENCRYPTION_KEY": _new_key32,
+    "PII_HASH_KEY": _new_key32,
+    "AUDIT_HMAC_KEY": _new_key32,
+}
+
+
 def development_secrets(path: Path) -> dict[str, str]:
-    """Generated once per checkout for the embedded default; never used in production."""
+    """Generated once per checkout for the embedded default; never used in production.
+    A key added later is filled into an existing file (under a lock: the web server and
+    the worker start together and must agree on it)."""
     if path.exists():
-        return json.loads(path.read_text())
+        values = json.loads(path.read_text())
+        if _DEV_SECRET_MAKERS.keys() <= values.keys():
+            return values
     path.parent.mkdir(parents=True, exist_ok=True)
-    values = {
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "PII_ENCRYPTION_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-        "PII_HASH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-    }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(values))
-    os.chmod(tmp, 0o600)
-    tmp.replace(path)
+    import fcntl
+
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        values = json.loads(path.read_text()) if path.exists() else {}
+        missing = {name: make() for name, make in _DEV_SECRET_MAKERS.items() if name not in values}
+        if missing:
+            values.update(missing)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(values))
+            os.chmod(tmp, 0o600)
+            tmp.replace(path)
     return values

@@ -13,6 +13,7 @@ from config.env import (
     env_choice,
     env_int,
     env_key32,
+    env_key32_list,
     env_list,
     env_str,
 )
@@ -28,6 +29,12 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY", _dev.get("SECRET_KEY"))
 # Personal data at rest: AES-GCM key and the keyed-hash key for exact-match lookups.
 PII_ENCRYPTION_KEY = env_key32("PII_ENCRYPTION_KEY", _dev.get("PII_ENCRYPTION_KEY"))
 PII_HASH_KEY = env_key32("PII_HASH_KEY", _dev.get("PII_HASH_KEY"))
+# Retired encryption keys, read-only, kept only until `manage.py rotate_pii_key` has re-encrypted.
+PII_ENCRYPTION_OLD_KEYS = env_key32_list("PII_ENCRYPTION_OLD_KEYS")
+# Audit trail: HMAC key of the hash chains (kept outside the database, so database write
+# access alone cannot re-forge a chain) and the append-only directory of published chain heads.
+AUDIT_HMAC_KEY = env_key32("AUDIT_HMAC_KEY", _dev.get("AUDIT_HMAC_KEY"))
+AUDIT_HEADS_DIR = Path(env_str("AUDIT_HEADS_DIR", str(VAR_DIR / "audit-heads")))
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])

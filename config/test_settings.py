@@ -1,6 +1,8 @@
 """Test settings: the same settings with tasks run inline and a fast password hasher."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("TASKS_BACKEND", "immediate")
 os.environ.setdefault("PLATFORM_FAST_HASHER", "1")
@@ -23,3 +25,7 @@ else:
     _suffix = os.environ.get("TEST_DB_SUFFIX", "")
     if _suffix:
         DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_suffix}"}  # noqa: F405
+
+# Published audit chain heads of the development database (var/audit-heads) must not be
+# checked against test databases: a per-process directory, created only when a test publishes.
+AUDIT_HEADS_DIR = Path(tempfile.gettempdir()) / f"platform-test-audit-heads-{os.getpid()}"

@@ -29,7 +29,9 @@ class AuditEntry(models.Model):
     position = models.PositiveBigIntegerField()
     occurred_at = models.DateTimeField()
     actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    # PROTECT: the actor id is part of the hashed row, so removing the account must not
+    # rewrite it (deactivate accounts instead of deleting them).
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     actor_label = models.CharField(max_length=100)
     action = models.CharField(max_length=60)
     summary = models.CharField(max_length=200)

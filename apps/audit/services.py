@@ -1,15 +1,20 @@
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.chain import GENESIS, canonical_time_v2, digest, sign_head, truncate_to_millis
 from apps.audit.models import ActorKind, AuditChainHead, AuditEntry
 
-GENESIS = "0" * 64
+logger = logging.getLogger("apps.audit")
+HEADS_FILE = "audit-heads.jsonl"
 
 
 def _actor_kind(actor) -> str:
@@ -21,29 +26,6 @@ def _actor_kind(actor) -> str:
     if role == "employer":
         return ActorKind.EMPLOYER
     return ActorKind.STAFF
-
-
-def _digest(entry: AuditEntry) -> str:
-    payload = {
-        "chain": entry.chain,
-        "position": entry.position,
-        "occurred_at": entry.occurred_at.isoformat(),
-        "actor_kind": entry.actor_kind,
-        "actor_id": entry.actor_id,
-        "actor_label": entry.actor_label,
-        "action": entry.action,
-        "summary": entry.summary,
-        "target_type": entry.target_type,
-        "target_id": entry.target_id,
-        "school_id": entry.school_id,
-        "college_id": entry.college_id,
-        "graduate_id": entry.graduate_id,
-        "changes": entry.changes,
-        "client_address": entry.client_address,
-        "prev_hash": entry.prev_hash,
-    }
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def audit_record(
@@ -71,7 +53,7 @@ def audit_record(
         entry = AuditEntry(
             chain=chain,
             position=head.length + 1,
-            occurred_at=timezone.now(),
+            occurred_at=truncate_to_millis(timezone.now()),
             actor_kind=actor_kind or _actor_kind(actor),
             actor=actor,
             actor_label=(actor_label or (str(actor) if actor is not None else "系统"))[:100],
@@ -86,7 +68,7 @@ def audit_record(
             client_address=client_address[:64],
             prev_hash=head.last_hash,
         )
-        entry.entry_hash = _digest(entry)
+        entry.entry_hash = digest(entry)
         entry.save()
         head.last_hash = entry.entry_hash
         head.length = entry.position
@@ -99,24 +81,119 @@ class ChainReport:
     chain: str
     entries: int
     broken_at: int | None  # position of the first entry that does not verify
+    problem: str = ""  # 中文说明 for the operator
+    published_checked: int = 0  # published heads of this chain that were found intact
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.broken_at is None
+        return self.broken_at is None and not self.problem
 
 
-def audit_verify() -> list[ChainReport]:
-    """Recompute every chain; an altered, inserted or deleted row breaks it."""
-    reports = []
-    for head in AuditChainHead.objects.order_by("chain"):
-        prev, count, broken = GENESIS, 0, None
-        for entry in AuditEntry.objects.filter(chain=head.chain).order_by("position").iterator(chunk_size=2000):
-            count += 1
-            if entry.position != count or entry.prev_hash != prev or _digest(entry) != entry.entry_hash:
+def _heads_path(heads_dir: Path | None = None) -> Path:
+    return Path(heads_dir or settings.AUDIT_HEADS_DIR) / HEADS_FILE
+
+
+def read_published_heads(heads_dir: Path | None = None) -> tuple[dict[str, dict[int, set[str]]], list[str]]:
+    """Published heads by chain and position, plus problems with the file itself (a line
+    that is not valid JSON or whose signature does not verify was not written by us)."""
+    path = _heads_path(heads_dir)
+    heads: dict[str, dict[int, set[str]]] = {}
+    problems: list[str] = []
+    if not path.exists():
+        return heads, problems
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                signature = record.pop("sig")
+                valid = signature == sign_head(record)
+                chain, seq, head_digest = record["chain"], int(record["seq"]), record["digest"]
+            except (ValueError, KeyError, TypeError, AttributeError):
+                problems.append(f"已发布链头文件第 {number} 行无法解析")
+                continue
+            if not valid:
+                problems.append(f"已发布链头文件第 {number} 行签名无效（文件被改写，或密钥不同）")
+                continue
+            heads.setdefault(chain, {}).setdefault(seq, set()).add(head_digest)
+    return heads, problems
+
+
+def _verify_chain(chain: str, head: AuditChainHead | None, published: dict[int, set[str]], using: str) -> ChainReport:
+    prev, count, broken, problem, checked = GENESIS, 0, None, "", 0
+    entries = AuditEntry.objects.using(using).filter(chain=chain).order_by("position")
+    for entry in entries.iterator(chunk_size=2000):
+        count += 1
+        if entry.position != count or entry.prev_hash != prev or digest(entry) != entry.entry_hash:
+            broken, problem = entry.position, f"第 {entry.position} 条记录被改动、插入或删除（摘要不符）"
+            break
+        if entry.position in published:
+            if published[entry.position] != {entry.entry_hash}:
                 broken = entry.position
+                problem = f"第 {entry.position} 条记录与已发布的链头不符：链被整体改写"
                 break
-            prev = entry.entry_hash
-        if broken is None and (count != head.length or prev != head.last_hash):
-            broken = count + 1  # rows missing at the end
-        reports.append(ChainReport(head.chain, count, broken))
+            checked += 1
+        prev = entry.entry_hash
+    if broken is None:
+        beyond = sorted(seq for seq in published if seq > count)
+        if beyond:
+            broken = count + 1
+            problem = f"已发布的链头（第 {beyond[-1]} 条）在数据库中已不存在：链尾记录被删除，链头被回滚"
+        elif head is None:
+            broken, problem = (count + 1 if count else None), ("缺少链头记录" if count else "")
+        elif count != head.length or prev != head.last_hash:
+            broken, problem = count + 1, "链尾记录缺失（与链头不符）"  # rows missing at the end
+    return ChainReport(chain, count, broken, problem, checked)
+
+
+def audit_verify(*, using: str = "default", heads_dir: Path | None = None) -> list[ChainReport]:
+    """Recompute every chain with the HMAC key; an altered, inserted or deleted row breaks
+    it. Then check every head published by `audit_publish_heads` is still in its chain
+    with the same digest: that catches the tail deleted and the head rolled back, and a
+    chain re-forged by someone holding the key."""
+    published, file_problems = read_published_heads(heads_dir)
+    heads = {head.chain: head for head in AuditChainHead.objects.using(using).all()}
+    chains = set(heads) | set(published)
+    chains |= set(AuditEntry.objects.using(using).order_by().values_list("chain", flat=True).distinct())
+    reports = [_verify_chain(chain, heads.get(chain), published.get(chain, {}), using) for chain in sorted(chains)]
+    reports += [ChainReport("audit-heads", 0, None, problem) for problem in file_problems]
     return reports
+
+
+def audit_publish_heads(*, heads_dir: Path | None = None, using: str = "default") -> list[dict]:
+    """发布链头: append one signed line per chain (school id, seq, digest, time) to the
+    append-only heads file, and log it, so a later rewrite of the database is detected
+    against something it cannot reach. Idempotent: a chain whose head has not moved since
+    its last published line is not published again. Not itself an audit entry — that
+    would move the head it has just published."""
+    path = _heads_path(heads_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    import fcntl
+
+    published = []
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two publishers must not both decide "not yet published"
+        already, _ = read_published_heads(path.parent)
+        now = canonical_time_v2(timezone.now())
+        lines = []
+        for head in AuditChainHead.objects.using(using).order_by("chain"):
+            if head.length == 0 or head.last_hash in already.get(head.chain, {}).get(head.length, set()):
+                continue
+            school_id = int(head.chain.split(":", 1)[1]) if head.chain.startswith("school:") else None
+            record = {"chain": head.chain, "school_id": school_id, "seq": head.length,
+                      "digest": head.last_hash, "published_at": now}
+            record["sig"] = sign_head(record)
+            lines.append(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+            published.append(record)
+        if lines:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+            try:
+                os.write(fd, "".join(lines).encode())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    for record in published:
+        logger.info("audit head published %s", json.dumps(record, ensure_ascii=False, sort_keys=True))
+    return published
