@@ -190,6 +190,12 @@ if _storage == "s3":
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 ROSTER_MAX_UPLOAD_BYTES = env_int("ROSTER_MAX_UPLOAD_BYTES", 30 * 1024 * 1024)
+# Roster files are refused above these before any parsing (rows of the 生源 sheet; the
+# workbook's total unpacked size as its zip declares it).
+ROSTER_MAX_ROWS = env_int("ROSTER_MAX_ROWS", 50_000)
+ROSTER_MAX_UNPACKED_BYTES = env_int("ROSTER_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+# The report keeps the first N issues of an import; the rest are only counted.
+ROSTER_MAX_STORED_ISSUES = env_int("ROSTER_MAX_STORED_ISSUES", 1000)
 # The platform's PDF signing key and self-signed certificate (created by manage.py signing_keys).
 PLATFORM_SIGNING_KEY_DIR = Path(env_str("PLATFORM_SIGNING_KEY_DIR", str(VAR_DIR / "signing")))
 

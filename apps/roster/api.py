@@ -12,7 +12,7 @@ from apps.accounts.permissions import SCHOOL_STAFF, require_role
 from apps.accounts.scoping import get_visible
 from apps.core.api import AUTH
 from apps.core.net import client_address
-from apps.core.pagination import api_page_bounds
+from apps.core.pagination import OptionalCohort, PageNumber, PageSize, api_page_bounds
 from apps.reference.selectors import code_labels
 from apps.roster import services
 from apps.roster.models import ImportMode, RosterImport
@@ -36,6 +36,8 @@ class ImportOut(Schema):
     created_count: int
     updated_count: int
     failure_message: str
+    unlisted_issue_count: int  # issues found beyond the stored ones (另有N条问题未列出)
+    retryable: bool  # failed, or its background job stopped: POST …/retry
     uploaded_by: str
     created_at: datetime
     finished_at: datetime | None
@@ -89,13 +91,14 @@ def _import_out(imp: RosterImport) -> dict:
         "status_label": imp.get_status_display(), "original_name": imp.original_name,
         "total_rows": imp.total_rows, "processed_rows": imp.processed_rows, "error_count": imp.error_count,
         "warning_count": imp.warning_count, "created_count": imp.created_count, "updated_count": imp.updated_count,
-        "failure_message": imp.failure_message, "uploaded_by": str(imp.uploaded_by),
+        "failure_message": imp.failure_message, "unlisted_issue_count": imp.unlisted_issue_count,
+        "retryable": services.is_retryable(imp), "uploaded_by": str(imp.uploaded_by),
         "created_at": imp.created_at, "finished_at": imp.finished_at,
     }
 
 
-def _page(page: int, page_size: int, maximum: int = 200) -> tuple[int, int, int]:
-    return api_page_bounds(page, page_size, maximum=maximum)
+def _page(page: int, page_size: int) -> tuple[int, int, int]:
+    return api_page_bounds(page, page_size)
 
 
 def _visible_import(request, import_id: int) -> RosterImport:
@@ -113,9 +116,9 @@ def create_import(request, file: File[UploadedFile], cohort: Form[int], mode: Fo
 
 
 @router.get("/imports", response=ImportPage, summary="本校的导入记录（分页）")
-def list_imports(request, page: int = 1, page_size: int = 20):
+def list_imports(request, page: PageNumber = 1, page_size: PageSize = 20):
     require_role(request.user, SCHOOL_STAFF)
-    page, page_size, start = _page(page, page_size, 100)
+    page, page_size, start = _page(page, page_size)
     qs = roster_imports_visible(actor=request.user)
     return {"count": qs.count(), "page": page, "page_size": page_size,
             "items": [_import_out(i) for i in qs[start : start + page_size]]}
@@ -127,7 +130,7 @@ def get_import(request, import_id: int):
 
 
 @router.get("/imports/{import_id}/issues", response=IssuePage, summary="逐行校验报告（分页）")
-def list_issues(request, import_id: int, page: int = 1, page_size: int = 50):
+def list_issues(request, import_id: int, page: PageNumber = 1, page_size: PageSize = 50):
     roster_import = _visible_import(request, import_id)
     page, page_size, start = _page(page, page_size)
     qs = roster_issues(actor=request.user, roster_import=roster_import)
@@ -151,6 +154,16 @@ def commit_import(request, import_id: int):
     return Status(202, _import_out(roster_import))
 
 
+@router.post("/imports/{import_id}/retry", response={202: ImportOut},
+             summary="重试处理失败或后台中断的导入（重新校验，或已确认导入的重新写入）")
+def retry_import(request, import_id: int):
+    roster_import = _visible_import(request, import_id)
+    roster_import = services.roster_import_retry(
+        actor=request.user, roster_import=roster_import, client_address=client_address(request)
+    )
+    return Status(202, _import_out(roster_import))
+
+
 @router.get("/template", summary="下载生源导入模板（.xlsx）")
 def download_template(request):
     require_role(request.user, SCHOOL_STAFF)
@@ -158,7 +171,7 @@ def download_template(request):
 
 
 @router.get("/duplicates", response=DuplicatesOut, summary="重复的生源记录（学号+姓名+身份证号重复，或身份证号重复）")
-def list_duplicates(request, cohort: int | None = None):
+def list_duplicates(request, cohort: OptionalCohort = None):
     require_role(request.user, SCHOOL_STAFF)
     cohort = cohort or request.user.school.current_cohort
     levels = code_labels("education_level", "employment-xldm")

@@ -36,8 +36,18 @@ class RosterImport(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     failure_message = models.CharField(max_length=300, blank=True)
+    # Issues found beyond ROSTER_MAX_STORED_ISSUES: counted, not stored (另有N条问题未列出).
+    unlisted_issue_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the background job (validation or commit): set when it is queued or
+    # starts and refreshed while it works; older than JOB_LEASE_SECONDS means its worker
+    # died (apps/roster/recovery.py).
+    worker_heartbeat_at = models.DateTimeField(null=True, blank=True)
+    recovery_attempts = models.PositiveSmallIntegerField(default=0)
+    # Who confirmed the import: a recovered commit runs (and is audited) in their name.
+    committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     null=True, blank=True)
 
     scope = {
         "province_staff": ("school__province", "province_id"),
@@ -46,7 +56,10 @@ class RosterImport(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["school", "-created_at"], name="roster_import_list_idx")]
+        indexes = [
+            models.Index(fields=["school", "-created_at"], name="roster_import_list_idx"),
+            models.Index(fields=["status", "worker_heartbeat_at"], name="roster_import_lease_idx"),
+        ]
 
 
 class RosterIssue(models.Model):

@@ -4,6 +4,13 @@ commit in the background, all or nothing.
 Status flow (RosterImport.status):
     uploaded → validating → valid | invalid | failed
     valid → committing → committed | invalid (the database changed since) | failed
+    failed, or running with an expired lease → (重试) uploaded or committing again
+
+Both background jobs are idempotent: validation replaces the whole report in one
+transaction, and the commit writes everything in one transaction that a killed worker
+never commits (the database rolls it back), so running either again is safe. A job keeps
+`worker_heartbeat_at` fresh while it works; apps/roster/recovery.py re-enqueues a job whose
+lease ran out, and staff may retry one by hand.
 """
 
 from __future__ import annotations
@@ -11,22 +18,25 @@ from __future__ import annotations
 import logging
 import uuid
 import zipfile
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.permissions import SCHOOL_STAFF, require_role
 from apps.audit.services import audit_record
 from apps.core.errors import DomainError, NotFound
+from apps.core.jobs import checkpoint, lease_seconds
 from apps.graduates.models import Graduate
 from apps.organisations.models import College, Major, School
+from apps.roster import limits
 from apps.roster.models import ImportMode, ImportStatus, RosterImport, RosterIssue
-from apps.roster.parsing import RosterSheet, UnreadableFile, looks_like_xls, looks_like_xlsx, open_workbook
-from apps.roster.validation import CleanRow, RosterValidator, ValidationResult
+from apps.roster.parsing import RosterSheet, UnreadableFile, looks_like_xls, looks_like_xlsx
+from apps.roster.validation import TOO_MANY_ROWS, CleanRow, Issue, RosterValidator, ValidationResult
 from apps.roster.workbooks import issues_workbook, template_workbook
 
 logger = logging.getLogger(__name__)
@@ -36,7 +46,6 @@ OLD_XLS = "不支持旧版Excel（.xls）文件，请在Excel中另存为.xlsx�
 NO_FILE = "请选择要上传的Excel文件"
 TOO_LARGE = "文件过大：不能超过{limit}"
 TOO_LARGE_UNPACKED = "文件解压后过大，请拆分后分批导入"
-UNPACK_FACTOR = 20  # an .xlsx is zipped XML; a real roster expands about 10×
 BAD_COHORT = "届别应为4位年份，如{year}"
 BAD_MODE = "请选择导入方式"
 NOT_VALID = "只有校验通过的导入才能确认导入"
@@ -44,6 +53,8 @@ ALREADY = "该文件已提交导入，请勿重复操作"
 VALIDATION_FAILED = "校验时发生系统错误，文件未导入。请重新上传；如仍失败请联系技术支持"
 UNREADABLE = "文件内容无法读取，请在Excel中另存为.xlsx后重新上传"
 COMMIT_FAILED = "导入时发生系统错误，未写入任何数据。请稍后重试；如仍失败请联系技术支持"
+NOT_RETRYABLE = "只有处理失败或后台处理中断的导入才能重试"
+STILL_RUNNING = "该导入仍在后台处理中，请稍后刷新查看"
 RUNNING = (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.COMMITTING)
 
 # Graduate fields an import may write; never the signing PIN. (`imported_by` then names the
@@ -63,7 +74,9 @@ def roster_template_workbook() -> bytes:
 
 def roster_issues_workbook(*, roster_import: RosterImport) -> bytes:
     title = f"{roster_import.original_name}（{roster_import.cohort}届）校验结果"
-    return issues_workbook(title=title, issues=roster_import.issues.order_by("row_number", "id").iterator())
+    note = f"另有{roster_import.unlisted_issue_count}条问题未列出" if roster_import.unlisted_issue_count else ""
+    return issues_workbook(title=title, issues=roster_import.issues.order_by("row_number", "id").iterator(),
+                           note=note)
 
 
 # --- upload -------------------------------------------------------------------------------
@@ -93,21 +106,21 @@ def _check_upload(uploaded_file) -> None:
         raise DomainError(OLD_XLS, code="not_xlsx", fields={"file": OLD_XLS})
     if not looks_like_xlsx(head):
         raise DomainError(NOT_XLSX, code="not_xlsx", fields={"file": NOT_XLSX})
+    # Zip-level checks only: the request never parses the sheet (that is the worker's job),
+    # and a zip bomb or a million-row sheet is refused from what the zip declares.
     try:
         with zipfile.ZipFile(uploaded_file) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
+            sheet = limits.inspect_archive(archive)
+    except (zipfile.BadZipFile, OSError, limits.NotAWorkbook):
         raise DomainError(NOT_XLSX, code="not_xlsx", fields={"file": NOT_XLSX}) from None
+    except limits.TooLarge:
+        raise DomainError(TOO_LARGE_UNPACKED, code="too_large", fields={"file": TOO_LARGE_UNPACKED}) from None
     finally:
         uploaded_file.seek(0)
-    if unpacked > limit * UNPACK_FACTOR:  # a zip bomb must not reach the XML parser
-        raise DomainError(TOO_LARGE_UNPACKED, code="too_large", fields={"file": TOO_LARGE_UNPACKED})
-    try:
-        open_workbook(uploaded_file).close()
-    except UnreadableFile:
-        raise DomainError(NOT_XLSX, code="not_xlsx", fields={"file": NOT_XLSX}) from None
-    finally:
-        uploaded_file.seek(0)
+    max_rows = limits.max_rows()
+    if sheet.declared_rows is not None and sheet.declared_rows > max_rows:
+        message = TOO_MANY_ROWS.format(limit=max_rows)
+        raise DomainError(message, code="too_many_rows", fields={"file": message})
 
 
 def _size_label(size: int) -> str:
@@ -133,7 +146,7 @@ def roster_import_start(*, actor, uploaded_file, cohort, mode: str, client_addre
         with transaction.atomic():
             roster_import = RosterImport.objects.create(
                 school_id=actor.school_id, cohort=cohort, uploaded_by=actor, file=stored,
-                original_name=_label(uploaded_file.name), mode=mode,
+                original_name=_label(uploaded_file.name), mode=mode, worker_heartbeat_at=timezone.now(),
             )
             audit_record(
                 actor=actor, action="roster.upload",
@@ -168,6 +181,32 @@ def _validate_file(roster_import: RosterImport, *, on_open=None, on_progress=Non
             sheet.close()
 
 
+def _rows_over_limit(roster_import: RosterImport) -> ValidationResult | None:
+    """The report of a file above the limits, found without parsing it (a byte-level row
+    count that stops at the limit); None when the file is within them."""
+    max_rows = limits.max_rows()
+    try:
+        with roster_import.file.open("rb") as fh, zipfile.ZipFile(fh) as archive:
+            sheet = limits.inspect_archive(archive)
+            rows = limits.count_rows(archive, sheet.member, stop_after=max_rows)
+    except limits.TooLarge:
+        message = TOO_LARGE_UNPACKED
+    except (zipfile.BadZipFile, OSError, limits.NotAWorkbook) as exc:
+        raise UnreadableFile(str(exc)) from None
+    else:
+        if rows <= max_rows:
+            return None
+        message = TOO_MANY_ROWS.format(limit=max_rows)
+    result = ValidationResult()
+    result.add(Issue(1, "", message))
+    return result
+
+
+def _beat(import_id: int, **values) -> None:
+    """Renew the job's lease (committed at once: outside any transaction)."""
+    RosterImport.objects.filter(pk=import_id).update(worker_heartbeat_at=timezone.now(), **values)
+
+
 def _store_result(roster_import: RosterImport, result: ValidationResult, *, status: str, **counts) -> None:
     """Replace the import's issues and counters (inside the caller's transaction)."""
     RosterIssue.objects.filter(roster_import=roster_import).delete()
@@ -179,7 +218,7 @@ def _store_result(roster_import: RosterImport, result: ValidationResult, *, stat
     values = {
         "status": status, "total_rows": result.total_rows, "processed_rows": result.total_rows,
         "error_count": result.error_count, "warning_count": result.warning_count, "finished_at": timezone.now(),
-        "failure_message": "", **counts,
+        "unlisted_issue_count": result.unlisted_issues, "failure_message": "", **counts,
     }
     RosterImport.objects.filter(pk=roster_import.pk).update(**values)
     for name, value in values.items():
@@ -195,20 +234,23 @@ def _fail(import_id: int, message: str) -> None:
 def roster_import_run_validation(*, import_id: int) -> None:
     """The validation task's body: read every row, store the report, set valid/invalid."""
     claimed = RosterImport.objects.filter(pk=import_id, status=ImportStatus.UPLOADED).update(
-        status=ImportStatus.VALIDATING, processed_rows=0
+        status=ImportStatus.VALIDATING, processed_rows=0, worker_heartbeat_at=timezone.now()
     )
     if not claimed:
         return  # already taken by another worker, or gone
     roster_import = RosterImport.objects.select_related("school").get(pk=import_id)
 
     def opened(sheet: RosterSheet) -> None:
-        RosterImport.objects.filter(pk=import_id).update(total_rows=sheet.estimated_rows)
+        _beat(import_id, total_rows=sheet.estimated_rows)
+        checkpoint("roster.validate")
 
     def progress(done: int) -> None:
-        RosterImport.objects.filter(pk=import_id).update(processed_rows=done)
+        _beat(import_id, processed_rows=done)
 
     try:
-        result = _validate_file(roster_import, on_open=opened, on_progress=progress)
+        result = _rows_over_limit(roster_import)
+        if result is None:
+            result = _validate_file(roster_import, on_open=opened, on_progress=progress)
     except UnreadableFile:
         _fail(import_id, UNREADABLE)
         return
@@ -230,15 +272,104 @@ def roster_import_commit(*, actor, roster_import: RosterImport, client_address: 
         raise NotFound()
     with transaction.atomic():
         claimed = RosterImport.objects.filter(pk=roster_import.pk, status=ImportStatus.VALID).update(
-            status=ImportStatus.COMMITTING, finished_at=None
+            status=ImportStatus.COMMITTING, finished_at=None, committed_by=actor,
+            worker_heartbeat_at=timezone.now(), recovery_attempts=0,
         )
-        if not claimed:
-            current = RosterImport.objects.filter(pk=roster_import.pk).values_list("status", flat=True).first()
-            raise DomainError(ALREADY if current in (ImportStatus.COMMITTING, ImportStatus.COMMITTED) else NOT_VALID,
-                              code="not_valid")
-        transaction.on_commit(lambda: _enqueue_commit(roster_import.pk, actor.pk, client_address))
+        if claimed:
+            transaction.on_commit(lambda: _enqueue_commit(roster_import.pk, actor.pk, client_address))
+    if not claimed:
+        current = RosterImport.objects.get(pk=roster_import.pk)
+        if current.committed_by_id and is_retryable(current):
+            # confirming again after the commit's worker died is a genuine retry, not a
+            # double submission
+            return roster_import_retry(actor=actor, roster_import=current, client_address=client_address)
+        raise DomainError(ALREADY if current.status in (ImportStatus.COMMITTING, ImportStatus.COMMITTED)
+                          else NOT_VALID, code="not_valid")
     roster_import.refresh_from_db()
     return roster_import
+
+
+# --- leases and retry -------------------------------------------------------------------------
+
+def lease_expired(roster_import: RosterImport, now=None) -> bool:
+    """True when the running job has not renewed its lease for JOB_LEASE_SECONDS."""
+    beat = roster_import.worker_heartbeat_at or roster_import.created_at
+    return (now or timezone.now()) - beat > timedelta(seconds=lease_seconds())
+
+
+def is_retryable(roster_import: RosterImport, now=None) -> bool:
+    return roster_import.status == ImportStatus.FAILED or (
+        roster_import.status in RUNNING and lease_expired(roster_import, now)
+    )
+
+
+def commit_in_progress(roster_import: RosterImport) -> bool:
+    """Whether a commit of this school holds its lock right now (call inside a transaction).
+    PostgreSQL: a live commit holds the school row (SELECT … FOR UPDATE) and a killed
+    worker's connection releases it. SQLite: the caller's IMMEDIATE transaction already
+    waited for any running commit's write transaction to end."""
+    if not transaction.get_connection().features.has_select_for_update_nowait:
+        return False
+    try:
+        with transaction.atomic():
+            School.objects.select_for_update(nowait=True).filter(pk=roster_import.school_id).exists()
+    except DatabaseError:
+        return True
+    return False
+
+
+def roster_import_retry(*, actor, roster_import: RosterImport, client_address: str = "") -> RosterImport:
+    """重试: run a failed or interrupted import's job again — the validation, or the commit
+    when staff had confirmed it (in the name of whoever retries)."""
+    require_role(actor, SCHOOL_STAFF)
+    if roster_import.school_id != actor.school_id:
+        raise NotFound()
+    try:
+        with transaction.atomic():
+            current = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+            if not is_retryable(current):
+                raise DomainError(NOT_RETRYABLE, code="not_retryable")
+            commit = current.committed_by_id is not None
+            if commit and commit_in_progress(current):
+                raise DomainError(STILL_RUNNING, code="still_running")
+            before, failure = current.status, current.failure_message
+            requeue(current, commit=commit, actor_id=actor.pk if commit else None, client_address=client_address,
+                    recovery_attempts=0)
+            audit_record(
+                actor=actor, action="roster.retry",
+                summary=f"重试{'导入' if commit else '校验'}：{current.original_name}（{current.cohort}届）",
+                target=current, school_id=current.school_id,
+                changes={"status": [before, current.status], "failure_message": [failure, ""]},
+                client_address=client_address,
+            )
+    except OperationalError:  # SQLite: a commit still holds the write lock past the busy timeout
+        raise DomainError(STILL_RUNNING, code="still_running") from None
+    roster_import.refresh_from_db()
+    return roster_import
+
+
+def requeue(roster_import: RosterImport, *, commit: bool, actor_id: int | None = None, client_address: str = "",
+            **values) -> None:
+    """Put the import back to the start of its job and enqueue the job once the caller's
+    transaction commits. A duplicate task is harmless: validation claims `uploaded` once,
+    and the commit re-checks its status under the school lock."""
+    status = ImportStatus.COMMITTING if commit else ImportStatus.UPLOADED
+    values = {"status": status, "failure_message": "", "finished_at": None, "worker_heartbeat_at": timezone.now(),
+              **values}
+    if commit:
+        values["committed_by_id"] = actor_id or roster_import.committed_by_id
+    else:
+        values["processed_rows"] = 0
+    RosterImport.objects.filter(pk=roster_import.pk).update(**values)
+    for name, value in values.items():
+        if not hasattr(value, "resolve_expression"):
+            setattr(roster_import, name, value)
+    import_id = roster_import.pk
+    if commit:
+        committer = values["committed_by_id"]
+        transaction.on_commit(lambda: _enqueue_commit(import_id, committer, client_address))
+    else:
+        transaction.on_commit(lambda: _enqueue_validation(import_id))
 
 
 def _enqueue_commit(import_id: int, actor_id: int, client_address: str) -> None:
@@ -260,15 +391,22 @@ def roster_import_run_commit(*, import_id: int, actor_id: int, client_address: s
     ).first()
     if roster_import is None:
         return
+    _beat(import_id)
     try:
         actor = User.objects.get(pk=actor_id)
         with transaction.atomic():
             # one commit per school at a time (PostgreSQL; SQLite's write lock does the same)
             School.objects.select_for_update().get(pk=roster_import.school_id)
+            # A second task for the same import (re-enqueued by recovery while this one
+            # waited in the queue or for the lock) finds it done and writes nothing.
+            if not RosterImport.objects.filter(pk=import_id, status=ImportStatus.COMMITTING).exists():
+                return
             result = _validate_file(roster_import)
             if result.error_count:
                 raise _Rejected(result)
             counts = _write(roster_import, result)
+            # a worker killed here (or anywhere in this block) commits nothing
+            checkpoint("roster.commit")
             audit_record(
                 actor=actor, action="roster.commit",
                 summary=f"导入{roster_import.cohort}届生源：新增{counts['created']}人，更新{counts['updated']}人",

@@ -9,5 +9,6 @@ urlpatterns = [
     path("staff/roster/<int:pk>/", views.import_detail_view, name="roster-import-detail"),
     path("staff/roster/<int:pk>/progress/", views.import_progress_view, name="roster-import-progress"),
     path("staff/roster/<int:pk>/commit/", views.import_commit_view, name="roster-import-commit"),
+    path("staff/roster/<int:pk>/retry/", views.import_retry_view, name="roster-import-retry"),
     path("staff/roster/<int:pk>/issues.xlsx", views.issues_download_view, name="roster-import-issues-xlsx"),
 ]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
@@ -35,7 +36,6 @@ from apps.roster.parsing import (
 )
 
 PROGRESS_EVERY = 500
-MAX_ROWS = 200_000
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 # Every message a staff member can read in the report.
@@ -99,10 +99,15 @@ class CleanRow:
     existing_pk: int | None = None
 
 
+def _stored_issue_limit() -> int:
+    return settings.ROSTER_MAX_STORED_ISSUES
+
+
 @dataclass
 class ValidationResult:
     total_rows: int = 0
-    issues: list[Issue] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)  # the first ROSTER_MAX_STORED_ISSUES only
+    unlisted_issues: int = 0  # found beyond that: counted, not kept
     rows: list[CleanRow] = field(default_factory=list)
     new_colleges: dict[str, str] = field(default_factory=dict)  # key → name
     # key (college key, name, code) → (existing college id or None, college key, name, code)
@@ -111,8 +116,15 @@ class ValidationResult:
     error_count: int = 0
     warning_count: int = 0
 
+    issue_limit: int = field(default_factory=_stored_issue_limit)
+
     def add(self, issue: Issue) -> None:
-        self.issues.append(issue)
+        # A broken file can have several issues per row: keeping them all is what made a
+        # huge sheet cost hundreds of MB. The counts below stay exact.
+        if len(self.issues) < self.issue_limit:
+            self.issues.append(issue)
+        else:
+            self.unlisted_issues += 1
         if issue.is_warning:
             self.warning_count += 1
         else:
@@ -222,13 +234,14 @@ class RosterValidator:
             result.add(Issue(1, header, DUPLICATED_COLUMN.format(column=header)))
         if result.error_count:
             return result
+        max_rows = settings.ROSTER_MAX_ROWS  # also checked before validation; this is the backstop
         for raw in sheet.rows():
             if raw.is_blank():
                 continue
             result.total_rows += 1
-            if result.total_rows > MAX_ROWS:
+            if result.total_rows > max_rows:
                 result.total_rows -= 1
-                result.add(Issue(raw.number, "", TOO_MANY_ROWS.format(limit=MAX_ROWS)))
+                result.add(Issue(raw.number, "", TOO_MANY_ROWS.format(limit=max_rows)))
                 break
             self._row(raw)
             if on_progress and result.total_rows % PROGRESS_EVERY == 0:

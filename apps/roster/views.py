@@ -58,7 +58,8 @@ def _detail_context(request, roster_import):
     percent = 0
     if roster_import.total_rows:
         percent = min(100, roster_import.processed_rows * 100 // roster_import.total_rows)
-    return {"imp": roster_import, "running": roster_import.status in services.RUNNING, "percent": percent}
+    return {"imp": roster_import, "running": roster_import.status in services.RUNNING, "percent": percent,
+            "retryable": services.is_retryable(roster_import)}
 
 
 @role_required(Role.SCHOOL_STAFF)
@@ -94,6 +95,21 @@ def import_commit_view(request, pk: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, "导入完成" if roster_import.status == ImportStatus.COMMITTED else "已提交导入，正在写入")
+    return redirect("roster-import-detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.SCHOOL_STAFF)
+def import_retry_view(request, pk: int):
+    """重试 a failed import, or one whose background job stopped (lease expired)."""
+    roster_import = get_visible(roster_imports_visible(actor=request.user), request.user, pk=pk)
+    try:
+        services.roster_import_retry(actor=request.user, roster_import=roster_import,
+                                     client_address=client_address(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已重新提交，正在后台处理")
     return redirect("roster-import-detail", pk=pk)
 
 

@@ -74,9 +74,10 @@ def template_workbook() -> bytes:
     return book.to_bytes()
 
 
-def issues_workbook(*, title: str, issues) -> bytes:
+def issues_workbook(*, title: str, issues, note: str = "") -> bytes:
     """The report of one import: `issues` is an iterable of RosterIssue (or alike). The messages
-    quote what the uploader typed, so they go through the formula-safe writer too."""
+    quote what the uploader typed, so they go through the formula-safe writer too. `note`
+    ends it (how many issues were found beyond the stored ones)."""
     book = XlsxBook()
     sheet = book.sheet("校验结果", [Column(width=8), Column(width=14), Column(width=8), Column(width=90)],
                        header=False)
@@ -84,4 +85,6 @@ def issues_workbook(*, title: str, issues) -> bytes:
     sheet.append(["行号", "列", "级别", "说明"], font=BOLD)
     for issue in issues:
         sheet.append([issue.row_number, issue.column, "警告" if issue.is_warning else "错误", issue.message])
+    if note:
+        sheet.append([note])
     return book.to_bytes()
