@@ -75,8 +75,17 @@ def worker_environment(**extra: str) -> dict[str, str]:
     return env
 
 
+def prepare_database() -> None:
+    """What the worker's settings need beyond the test database: the database cache's table
+    (tests cache in process memory, the worker in the database unless REDIS_URL is set)."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", "platform_cache", verbosity=0)
+
+
 class Worker:
     def __init__(self, *, pause: str = "", timeout: float = 120):
+        prepare_database()
         self.timeout = timeout
         self._dir = Path(tempfile.mkdtemp(prefix="worker-harness-"))
         self.signal_file = self._dir / "paused"

@@ -23,6 +23,7 @@ from apps.organisations.services import policy_form_values, school_policy_update
 from apps.signing import views_staff as staff
 from apps.signing.documents import agreement_generate_pdf
 from apps.signing.models import Agreement, Termination, TerminationLetter
+from apps.signing.recovery import agreement_pdf_retry
 from apps.signing.services import (
     print_session_claim,
     print_session_for_pc,
@@ -57,6 +58,7 @@ class AgreementOut(Schema):
     accepted_at: datetime
     terminated_at: datetime | None
     pdf_available: bool
+    pdf_missing: bool  # approved but not generated (a lost background job): GET …/pdf renders it, POST …/pdf/retry re-enqueues
     pdf_generated_at: datetime | None
     pdf_sha256: str
 
@@ -210,6 +212,7 @@ def _agreement_out(a: Agreement) -> dict:
         "college": a.college.name, "unit_name": a.invitation.unit_name, "credit_code": a.invitation.credit_code,
         "position_name": a.invitation.position_name, "accepted_at": a.accepted_at, "terminated_at": a.terminated_at,
         "pdf_available": bool(a.pdf), "pdf_generated_at": a.pdf_generated_at, "pdf_sha256": a.pdf_sha256,
+        "pdf_missing": staff.pdf_missing_of(a),
     }
 
 
@@ -271,12 +274,20 @@ def get_agreement(request, agreement_id: int):
     return _agreement_out(_visible_agreement(request, agreement_id))
 
 
-@router.get("/{int:agreement_id}/pdf", summary="网签协议书PDF（带平台电子签章与防伪二维码）")
+@router.get("/{int:agreement_id}/pdf",
+            summary="网签协议书PDF（带平台电子签章与防伪二维码；审核通过而尚未生成时即时生成）")
 def get_agreement_pdf(request, agreement_id: int):
-    agreement = _visible_agreement(request, agreement_id)
-    if not agreement.pdf:
-        raise NotFound("协议书尚未生成（学校审核通过后生成）")
+    agreement = staff.agreement_pdf_on_demand(_visible_agreement(request, agreement_id))
     return private_file_response(agreement.pdf, download_name=f"{agreement.number}.pdf", inline=True)
+
+
+@router.post("/{int:agreement_id}/pdf/retry", response=AgreementOut,
+             summary="院系/学校工作人员：重新生成缺失的协议书PDF（后台任务中断时；已生成或未审核通过时拒绝）")
+def retry_agreement_pdf(request, agreement_id: int):
+    require_role(request.user, REVIEWERS)
+    agreement = agreement_pdf_retry(actor=request.user, agreement=_visible_agreement(request, agreement_id),
+                                    client_address=client_address(request))
+    return _agreement_out(_visible_agreement(request, agreement.pk))
 
 
 # --- public: verification ------------------------------------------------------------------------

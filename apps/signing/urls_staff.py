@@ -22,6 +22,8 @@ urlpatterns = [
     path("staff/agreements/", views_staff.staff_agreements_view, name="staff-agreements"),
     path("staff/agreements/<int:pk>/", views_staff.staff_agreement_detail_view, name="staff-agreement-detail"),
     path("staff/agreements/<int:pk>/pdf", views_staff.staff_agreement_pdf_view, name="staff-agreement-pdf"),
+    path("staff/agreements/<int:pk>/pdf/retry", views_staff.staff_agreement_pdf_retry_view,
+         name="staff-agreement-pdf-retry"),
     path("staff/terminations/", views_staff.staff_terminations_view, name="staff-terminations"),
     path("staff/terminations/<int:pk>/", views_staff.staff_termination_detail_view, name="staff-termination-detail"),
     path("staff/terminations/<int:pk>/review/", views_staff.staff_termination_review_view,

@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import Role
 from apps.accounts.permissions import REVIEWERS, STAFF, role_required
 from apps.accounts.scoping import get_visible, visible_to
-from apps.core.errors import DomainError
+from apps.core.errors import DomainError, NotFound
 from apps.core.files import private_file_response
 from apps.core.net import client_address, safe_return_url
 from apps.core.pagination import paginate, querystring_without_page
 from apps.core.text import normalise
 from apps.destinations.models import DestinationStatus
 from apps.organisations.models import College
+from apps.signing.documents import agreement_generate_pdf, agreement_pdf_due
 from apps.signing.models import (
     Agreement,
     AgreementStatus,
@@ -30,6 +31,7 @@ from apps.signing.models import (
     TerminationReason,
     TerminationStatus,
 )
+from apps.signing.recovery import agreement_pdf_retry
 from apps.signing.services import termination_review
 
 PAGE_SIZE = 30
@@ -51,6 +53,13 @@ def review_status_of(agreement: Agreement) -> str:
     if status == DestinationStatus.COLLEGE_APPROVED:
         return "院系初审通过，待学校审核"
     return "签约成功，待学校审核"
+
+
+def pdf_missing_of(agreement: Agreement) -> bool:
+    """agreement_pdf_due without a query (destination selected with the row)."""
+    destination = getattr(agreement.graduate, "destination", None)
+    return (not agreement.pdf and agreement.status == AgreementStatus.IN_FORCE
+            and getattr(destination, "status", "") == DestinationStatus.SCHOOL_APPROVED)
 
 
 def _int(value) -> int | None:
@@ -184,13 +193,41 @@ def staff_agreement_detail_view(request, pk: int):
     return render(request, "signing/staff/agreement_detail.html", {
         "a": agreement, "g": agreement.graduate, "inv": agreement.invitation, "review": review_status_of(agreement),
         "terminations": terminations, "timeline": agreement_timeline(request.user, agreement),
+        # approved but the background generation never finished (e.g. its worker was killed)
+        "pdf_missing": agreement_pdf_due(agreement), "can_retry_pdf": request.user.role in REVIEWERS,
     })
+
+
+def agreement_pdf_on_demand(agreement: Agreement) -> Agreement:
+    """The agreement with its PDF: an approved agreement whose PDF the background job has not
+    (yet, or ever, after a lost worker) produced is rendered now, synchronously; generation
+    is idempotent, so a job finishing meanwhile changes nothing. Not approved: NotFound."""
+    if agreement_pdf_due(agreement):
+        agreement_generate_pdf(agreement.pk)
+        agreement.refresh_from_db()
+    if not agreement.pdf:
+        raise NotFound("协议书尚未生成（学校审核通过后生成）")
+    return agreement
 
 
 @role_required(*STAFF)
 def staff_agreement_pdf_view(request, pk: int):
-    agreement = get_visible(Agreement, request.user, pk=pk)
+    agreement = agreement_pdf_on_demand(get_visible(Agreement, request.user, pk=pk))
     return private_file_response(agreement.pdf, download_name=f"{agreement.number}.pdf", inline=True)
+
+
+@require_POST
+@role_required(*REVIEWERS)
+def staff_agreement_pdf_retry_view(request, pk: int):
+    """「重新生成」: re-enqueue a missing PDF now instead of waiting for the periodic recovery."""
+    agreement = get_visible(Agreement, request.user, pk=pk)
+    try:
+        agreement = agreement_pdf_retry(actor=request.user, agreement=agreement, client_address=client_address(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "协议书已重新生成" if agreement.pdf else "已提交重新生成协议书，请稍后刷新页面查看")
+    return redirect("staff-agreement-detail", pk=pk)
 
 
 # --- terminations -----------------------------------------------------------------------------------
