@@ -56,10 +56,11 @@ def make_graduate(*, college: College, major: Major | None = None, name="张三"
         education_level_code=education_level_code, **extra,
     )
     if pin:
-        from django.contrib.auth.hashers import make_password
         from django.utils import timezone
 
-        graduate.signing_pin_hash = make_password(pin)
+        from apps.accounts.services import signing_pin_hash
+
+        graduate.signing_pin_hash = signing_pin_hash(pin)
         graduate.signing_pin_set_at = timezone.now()
     graduate.save()
     return graduate

@@ -13,6 +13,7 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from apps.accounts.models import Role, User
+from apps.accounts.services import signing_pin_hash
 from apps.core.crypto import keyed_hash
 from apps.graduates.models import Graduate
 from apps.notices.models import Notice, NoticeKind
@@ -78,7 +79,7 @@ def _graduate(school, college, major, name, student_number, idn, level, cohort, 
         study_form="普通全日制", enrolment_date=date(cohort - (3 if level == "11" else 4), 9, 1),
         graduation_date=date(cohort, 6, 30), hardship_code="0", normal_student_code="2",
         phone=phone, phone_hash=keyed_hash(phone),
-        signing_pin_hash=make_password(pin) if pin else "",
+        signing_pin_hash=signing_pin_hash(pin) if pin else "",
         signing_pin_set_at=timezone.now() if pin else None,
     )
 
