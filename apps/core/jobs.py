@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 # surface in recover_jobs rather than at start-up). Each: fn(now=None) -> int.
 RECOVERERS = [
     "apps.signing.recovery.recover_missing_pdfs",
+    "apps.roster.recovery.recover_stale_imports",
 ]
 
 # Written into a task row marked FAILED by the lease: what staff see in the admin queue.

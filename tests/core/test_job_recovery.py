@@ -69,7 +69,9 @@ def test_lease_sweep_leaves_finished_and_fresh_tasks_alone(settings):
     assert jobs.recover_stale_jobs(now=now)["stale_tasks"] == 1
     statuses = {str(pk): status for pk, status in DBTaskResult.objects.values_list("pk", "status")}
     assert (statuses[stale.id], statuses[fresh.id], statuses[done.id]) == ("FAILED", "RUNNING", "SUCCESSFUL")
-    assert jobs.recover_stale_jobs(now=now)["stale_tasks"] == 0  # idempotent
+    again = jobs.recover_stale_jobs(now=now)
+    assert again["stale_tasks"] == 0  # idempotent
+    assert {path: again[path] for path in jobs.RECOVERERS} == dict.fromkeys(jobs.RECOVERERS, 0)  # all ran, none failed
 
 
 def test_recoverers_are_importable_and_take_now():
@@ -169,3 +171,30 @@ def test_run_scheduler_once_runs_recover_jobs(settings):
     call_command("run_scheduler", once=True, verbosity=0)
     assert DBTaskResult.objects.get(pk=stuck.id).status == "FAILED"
     assert PeriodicJobRun.objects.filter(name="recover_jobs").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scheduler_process_runs_due_jobs_and_stops_on_sigterm():
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.worker_harness import ROOT, prepare_database, worker_environment
+
+    prepare_database()
+    process = subprocess.Popen([sys.executable, "manage.py", "run_scheduler", "--tick", "0.5"], cwd=ROOT,
+                               env=worker_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while not PeriodicJobRun.objects.filter(name="audit_verify", last_finished_at__isnull=False).exists():
+            assert process.poll() is None and time.monotonic() < deadline, process.stdout.read().decode()
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    runs = dict(PeriodicJobRun.objects.values_list("name", "runs"))
+    assert runs["recover_jobs"] >= 1 and runs["expire_invitations"] == 1 and runs["audit_verify"] == 1
