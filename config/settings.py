@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
     development_secrets,
@@ -224,6 +226,11 @@ LOGIN_THROTTLE_PER_ADDRESS = env_int("LOGIN_THROTTLE_PER_ADDRESS", 20)
 LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60)
 STAFF_LOCKOUT_FAILURES = env_int("STAFF_LOCKOUT_FAILURES", 5)
 STAFF_LOCKOUT_SECONDS = env_int("STAFF_LOCKOUT_SECONDS", 15 * 60)
+# Where the Django admin (superusers only) is served; its login goes through the same
+# staff lockout and address throttle as the staff login (apps/accounts/admin.py).
+PLATFORM_ADMIN_PATH = env_str("PLATFORM_ADMIN_PATH", "admin/")
+if not re.fullmatch(r"(?:[A-Za-z0-9_.~-]+/)+", PLATFORM_ADMIN_PATH):
+    raise ImproperlyConfigured(f"PLATFORM_ADMIN_PATH must look like admin/ or ops/console/, got {PLATFORM_ADMIN_PATH!r}")
 # How many proxies sit in front of the app (X-Forwarded-For is trusted only that deep).
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 

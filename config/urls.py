@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from apps.core.api import api
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.PLATFORM_ADMIN_PATH, admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("apps.core.urls")),
     path("", include("apps.accounts.urls")),

@@ -2,9 +2,36 @@
 created by their first login and are not edited here."""
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 
 from apps.accounts.models import User
+from apps.accounts.services import staff_authenticate
+from apps.core.errors import DomainError
+from apps.core.net import client_address
+
+
+class PlatformAdminLoginForm(AdminAuthenticationForm):
+    """The admin's login (后台登录) goes through staff_authenticate: the same account lockout
+    and address throttle as the staff login, instead of Django's unthrottled authenticate()."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                user = staff_authenticate(username=username, password=password,
+                                          client_address=client_address(self.request))
+            except DomainError as exc:
+                raise ValidationError(exc.message, code=exc.code) from None
+            user.backend = "django.contrib.auth.backends.ModelBackend"
+            self.confirm_login_allowed(user)  # superusers only (is_staff)
+            self.user_cache = user
+        return self.cleaned_data
+
+
+admin.site.login_form = PlatformAdminLoginForm
 
 
 @admin.register(User)
