@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # ninja's own templates and static files: /api/v1/docs then serves Swagger UI from
+    # this site instead of a CDN (no internet at run time; the CSP allows 'self' only).
+    "ninja",
     "apps.core",
     "apps.reference",
     "apps.organisations",
@@ -68,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside XFrameOptionsMiddleware: it reads the X-Frame-Options that one sets.
+    "apps.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -233,6 +238,20 @@ if not re.fullmatch(r"(?:[A-Za-z0-9_.~-]+/)+", PLATFORM_ADMIN_PATH):
     raise ImproperlyConfigured(f"PLATFORM_ADMIN_PATH must look like admin/ or ops/console/, got {PLATFORM_ADMIN_PATH!r}")
 # How many proxies sit in front of the app (X-Forwarded-For is trusted only that deep).
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
+
+# --- HTTPS and browser hardening. In production TLS terminates at the reverse proxy, which
+# must pass X-Forwarded-Proto (README: Production); that header is trusted only behind one.
+if env_bool("SECURE_TRUST_FORWARDED_PROTO", NUM_PROXIES > 0):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Only a registrable domain submitted to the browsers' list is ever preloaded; for a
+# platform host such as jy.example.edu.cn the directive is inert.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,

@@ -29,14 +29,40 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+# Content-Security-Policy violations Chromium reported on any page of any context.
+CSP_VIOLATIONS: list[str] = []
+
+
+def _watch_for_csp_violations(context):
+    def record(message):
+        if "Content Security Policy" in message.text:
+            CSP_VIOLATIONS.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", record)
+    return context
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        # Every context, also those tests open themselves, reports refused scripts/styles.
+        new_context = b.new_context
+        b.new_context = lambda **options: _watch_for_csp_violations(new_context(**options))
         yield b
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    """A page whose script or style the policy refused is broken for real users too."""
+    seen = len(CSP_VIOLATIONS)
+    yield
+    new = CSP_VIOLATIONS[seen:]
+    if new:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(new), pytrace=False)
 
 
 def _context(browser, live_server, options):
