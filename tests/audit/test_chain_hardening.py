@@ -52,6 +52,7 @@ def _reforge(chain: str, digest_fn) -> None:
     AuditChainHead.objects.filter(chain=chain).update(last_hash=prev)
 
 
+@pytest.mark.django_db(transaction=True)  # flush truncates: PostgreSQL refuses that inside the test's transaction
 def test_dumpdata_into_an_empty_database_and_loaddata_still_verifies(world, tmp_path):
     _entries(world)
     before = list(AuditEntry.objects.order_by("position").values_list("position", "entry_hash"))
