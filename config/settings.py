@@ -40,6 +40,7 @@ AUDIT_HEADS_DIR = Path(env_str("AUDIT_HEADS_DIR", str(VAR_DIR / "audit-heads")))
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "apps.core.error_pages.csrf_failure"  # Chinese page / JSON error
 PUBLIC_BASE_URL = env_str("PLATFORM_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside XFrameOptionsMiddleware: it reads the X-Frame-Options that one sets.
     "apps.core.security.ContentSecurityPolicyMiddleware",
+    # Chinese error pages / the API's JSON errors in every mode (wraps CommonMiddleware: bad hosts)
+    "apps.core.error_pages.ErrorPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -20,3 +20,9 @@ urlpatterns = [
     path("", include("apps.signing.urls")),
     path("", include("apps.notifications.urls")),
 ]
+
+# Chinese error pages for the site, the JSON error shape under /api/ (apps/core/error_pages.py)
+handler400 = "apps.core.error_pages.bad_request"
+handler403 = "apps.core.error_pages.permission_denied"
+handler404 = "apps.core.error_pages.page_not_found"
+handler500 = "apps.core.error_pages.server_error"

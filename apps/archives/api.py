@@ -19,6 +19,7 @@ from apps.archives.selectors import ArchiveFilters, archive_of_graduate, archive
 from apps.core.api import AUTH, error_body
 from apps.core.errors import DomainError, NotFound
 from apps.core.net import client_address
+from apps.core.pagination import OptionalCohort, OptionalId, PageNumber, PageSize, api_page_bounds
 from apps.graduates.models import Graduate
 
 router = Router(tags=["档案转寄"], auth=AUTH)
@@ -164,13 +165,12 @@ def put_my_archive(request, payload: ArchiveIn):
 
 
 @router.get("", response=ArchivePage, summary="工作人员：管理范围内的档案转寄登记（分页，联系电话脱敏）")
-def list_archives(request, cohort: int | None = None, college_id: int | None = None, status: str = "",
-                  transfer_method: str = "", q: str = "", page: int = 1, page_size: int = 30):
+def list_archives(request, cohort: OptionalCohort = None, college_id: OptionalId = None, status: str = "",
+                  transfer_method: str = "", q: str = "", page: PageNumber = 1, page_size: PageSize = 30):
     require_role(request.user, REVIEWERS)
-    page, page_size = max(page, 1), max(1, min(page_size, 200))
+    page, page_size, start = api_page_bounds(page, page_size)
     qs = archives_list(actor=request.user, filters=ArchiveFilters(
         cohort=cohort, college_id=college_id, status=status, transfer_method=transfer_method, keyword=q))
-    start = (page - 1) * page_size
     return {"count": qs.count(), "page": page, "page_size": page_size,
             "items": [archive_staff_row(t) for t in qs[start : start + page_size]]}
 

@@ -6,7 +6,10 @@ Error shape (every non-2xx answer):
 
 from __future__ import annotations
 
+from django.core import signals
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404
+from django.utils.log import log_response
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -47,6 +50,25 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
+# The answer for a status without a more specific message (also used by apps.core.error_pages for
+# errors that never reach the API's handlers: unknown paths, wrong methods, CSRF refusals).
+STATUS_ERRORS = {
+    400: ("bad_request", "请求格式不正确，请检查后重试"),
+    401: ("unauthenticated", "请先登录"),
+    403: ("forbidden", "无权执行此操作"),
+    404: ("not_found", "记录不存在或无权访问"),
+    405: ("method_not_allowed", "不支持该请求方式"),
+    413: ("too_large", "上传内容过大"),
+    429: ("throttled", "操作过于频繁，请稍后再试"),
+    500: ("server_error", "服务器内部错误，请稍后重试"),
+}
+
+
+def status_error_body(status: int) -> dict:
+    code, message = STATUS_ERRORS.get(status, STATUS_ERRORS[500] if status >= 500 else STATUS_ERRORS[400])
+    return error_body(code, message)
+
+
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
     return api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
@@ -63,6 +85,11 @@ def _validation_error(request, exc: NinjaValidationError):
 
 def _chinese_validation_message(err: dict) -> str:
     kind = err.get("type", "")
+    limits = err.get("ctx") or {}
+    if kind == "less_than_equal":
+        return f"应不大于{limits.get('le')}"
+    if kind == "greater_than_equal":
+        return f"应不小于{limits.get('ge')}"
     if kind == "missing":
         return "必填"
     if kind.startswith("string_too_long"):
@@ -90,7 +117,34 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return api.create_response(request, error_body("http", str(exc.message)), status=exc.status_code)
+    # ninja's own messages are English ("Cannot parse request body", "CSRF check Failed"): the
+    # client gets the Chinese text for the status instead
+    return api.create_response(request, status_error_body(exc.status_code), status=exc.status_code)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request, exc):
+    return api.create_response(request, status_error_body(403), status=403)
+
+
+@api.exception_handler(BadRequest)
+@api.exception_handler(SuspiciousOperation)
+def _bad_request(request, exc):
+    response = api.create_response(request, status_error_body(400), status=400)
+    log_response("Bad request: %s", request.path, response=response, request=request, exception=exc)
+    return response
+
+
+@api.exception_handler(Exception)
+def _unhandled(request, exc: Exception):
+    """Anything else is our bug: the client gets the one shape with a Chinese message (never a
+    traceback, also with DEBUG on); the traceback goes to the log, where the PII filter masks ID
+    and phone numbers, and to got_request_exception listeners (error reporting, the test client)."""
+    response = api.create_response(request, status_error_body(500), status=500)
+    signals.got_request_exception.send(sender=None, request=request)
+    log_response("Internal Server Error: %s", request.path, response=response, request=request, exception=exc)
+    return response
+
 
 
 api.add_router("/auth/", "apps.accounts.api.router")

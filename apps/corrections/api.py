@@ -13,6 +13,7 @@ from apps.accounts.permissions import REVIEWERS, require_role
 from apps.core.api import AUTH
 from apps.core.files import private_file_response
 from apps.core.net import client_address
+from apps.core.pagination import OptionalId, PageNumber, PageSize, api_page_bounds
 from apps.corrections import services
 from apps.corrections.models import Correction, CorrectionStatus
 from apps.corrections.selectors import (
@@ -107,10 +108,6 @@ def _out(c: Correction, *, with_images: bool = False, with_graduate: bool = Fals
     return body
 
 
-def _page(page: int, page_size: int) -> tuple[int, int]:
-    return max(page, 1), max(1, min(page_size, 100))
-
-
 @router.post("", response={201: CorrectionOut},
              summary="毕业生提交信息反馈（multipart：kind、field、proposed_value、explanation、images，最多4张图片）")
 def file_correction(
@@ -132,26 +129,24 @@ def file_correction(
 
 
 @router.get("/mine", response=CorrectionPage, summary="毕业生本人的信息反馈（分页，最新在前）")
-def my_corrections(request, page: int = 1, page_size: int = 20):
+def my_corrections(request, page: PageNumber = 1, page_size: PageSize = 20):
     require_role(request.user, (Role.GRADUATE,))
-    page, page_size = _page(page, page_size)
+    page, page_size, start = api_page_bounds(page, page_size)
     qs = corrections_of_graduate(actor=request.user)
-    start = (page - 1) * page_size
     return {"count": qs.count(), "page": page, "page_size": page_size,
             "items": [_out(c) for c in qs[start: start + page_size]]}
 
 
 @router.get("", response=CorrectionPage,
             summary="工作人员：信息纠错待办（status 默认 pending，all 为全部；kind、college_id、q 姓名或学号）")
-def list_corrections(request, status: str = CorrectionStatus.PENDING, kind: str = "", college_id: int | None = None,
-                     q: str = "", page: int = 1, page_size: int = 30):
+def list_corrections(request, status: str = CorrectionStatus.PENDING, kind: str = "", college_id: OptionalId = None,
+                     q: str = "", page: PageNumber = 1, page_size: PageSize = 30):
     require_role(request.user, STAFF_READERS)
     if status not in CorrectionStatus.values and status != ALL_STATUSES:
         status = CorrectionStatus.PENDING
-    page, page_size = _page(page, page_size)
+    page, page_size, start = api_page_bounds(page, page_size)
     qs = corrections_queue(actor=request.user, filters=CorrectionFilters(
         status=status, kind=kind, college_id=college_id, keyword=q))
-    start = (page - 1) * page_size
     return {"count": qs.count(), "page": page, "page_size": page_size,
             "items": [_out(c, with_graduate=True) for c in qs[start: start + page_size]]}
 

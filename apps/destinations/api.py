@@ -15,6 +15,7 @@ from apps.accounts.scoping import get_visible, visible_to
 from apps.core.api import AUTH
 from apps.core.files import private_file_response
 from apps.core.net import client_address
+from apps.core.pagination import OptionalId, PageNumber, PageSize, api_page_bounds
 from apps.destinations import catalog, presenters
 from apps.destinations.forms import queue_filters
 from apps.destinations.models import Destination, ProofImage
@@ -254,13 +255,13 @@ def list_queue(
     request,
     status: str | None = None,
     category_code: str = "",
-    college_id: int | None = None,
-    major_id: int | None = None,
+    college_id: OptionalId = None,
+    major_id: OptionalId = None,
     submitted_from: date | None = None,
     submitted_to: date | None = None,
     q: str = "",
-    page: int = 1,
-    page_size: int = 30,
+    page: PageNumber = 1,
+    page_size: PageSize = 30,
 ):
     require_role(request.user, REVIEWERS)
     params = {"category": category_code, "college": college_id, "major": major_id, "q": q,
@@ -269,9 +270,8 @@ def list_queue(
     if status is not None:
         params["status"] = status
     filters, effective_status = queue_filters(request.user, params)
-    page, page_size = max(page, 1), max(1, min(page_size, 100))
+    page, page_size, start = api_page_bounds(page, page_size)
     qs = review_queue(actor=request.user, filters=filters).prefetch_related("images")
-    start = (page - 1) * page_size
     names = presenters.category_names()
     return {
         "count": qs.count(), "page": page, "page_size": page_size, "status": effective_status,

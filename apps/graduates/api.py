@@ -5,13 +5,14 @@ from typing import Any
 
 from ninja import Router, Schema, Status
 
+from apps.accounts.models import Role
 from apps.accounts.permissions import REVIEWERS, SCHOOL_STAFF, require_role
 from apps.accounts.scoping import get_visible
 from apps.accounts.services import staff_reset_signing_pin
 from apps.audit.selectors import graduate_history
 from apps.core.api import AUTH
 from apps.core.net import client_address
-from apps.core.pagination import api_page_bounds
+from apps.core.pagination import OptionalCohort, OptionalId, PageNumber, PageSize, api_page_bounds
 from apps.graduates.forms import CONTACT_FORM_FIELDS, ORIGIN_FORM_FIELDS
 from apps.graduates.models import Graduate
 from apps.graduates.presenters import graduate_detail, graduate_own_profile, graduate_summary
@@ -149,8 +150,9 @@ def confirm_origin(request):
 
 
 @router.get("/me/history", response=HistoryPage, summary="本人信息变更记录")
-def my_history(request, page: int = 1, page_size: int = 20):
-    return _history_page(request, request.user.graduate_id or 0, page, page_size)
+def my_history(request, page: PageNumber = 1, page_size: PageSize = 20):
+    require_role(request.user, (Role.GRADUATE,))  # a staff token has no own history: 403, not an empty list
+    return _history_page(request, request.user.graduate_id, page, page_size)
 
 
 def _history_page(request, graduate_id: int, page: int, page_size: int):
@@ -162,16 +164,16 @@ def _history_page(request, graduate_id: int, page: int, page_size: int):
 @router.get("", response=GraduatePage, summary="工作人员：管理范围内的毕业生（分页）")
 def list_graduates(
     request,
-    cohort: int | None = None,
-    college_id: int | None = None,
-    major_id: int | None = None,
+    cohort: OptionalCohort = None,
+    college_id: OptionalId = None,
+    major_id: OptionalId = None,
     education_level_code: str = "",
     q: str = "",
-    page: int = 1,
-    page_size: int = 30,
+    page: PageNumber = 1,
+    page_size: PageSize = 30,
 ):
     require_role(request.user, REVIEWERS + ("province_staff",))
-    page, page_size, start = api_page_bounds(page, page_size, maximum=200)
+    page, page_size, start = api_page_bounds(page, page_size)
     qs = graduates_list(
         actor=request.user,
         filters=GraduateFilters(cohort=cohort, college_id=college_id, major_id=major_id,
@@ -192,7 +194,7 @@ def get_graduate(request, graduate_id: int):
 
 
 @router.get("/{graduate_id}/history", response=HistoryPage, summary="工作人员：毕业生信息变更记录")
-def graduate_history_for_staff(request, graduate_id: int, page: int = 1, page_size: int = 20):
+def graduate_history_for_staff(request, graduate_id: int, page: PageNumber = 1, page_size: PageSize = 20):
     require_role(request.user, REVIEWERS + ("province_staff",))
     graduate = get_visible(Graduate, request.user, pk=graduate_id)
     return _history_page(request, graduate.pk, page, page_size)

@@ -7,6 +7,7 @@ from ninja import Router, Schema, Status
 from apps.accounts.scoping import get_visible
 from apps.core.api import AUTH
 from apps.core.net import client_address
+from apps.core.pagination import PageNumber, PageSize, api_page_bounds
 from apps.notices import services
 from apps.notices.selectors import notices_visible
 
@@ -35,10 +36,9 @@ class NoticePage(Schema):
 
 
 @router.get("", response=NoticePage, summary="通知公告/就业动态列表（分页）")
-def list_notices(request, kind: str | None = None, page: int = 1, page_size: int = 20):
-    page_size = max(1, min(page_size, 100))
+def list_notices(request, kind: str | None = None, page: PageNumber = 1, page_size: PageSize = 20):
+    page, page_size, start = api_page_bounds(page, page_size)
     qs = notices_visible(actor=request.user, kind=kind)
-    start = (max(page, 1) - 1) * page_size
     return {"count": qs.count(), "items": list(qs[start : start + page_size])}
 
 

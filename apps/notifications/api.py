@@ -10,6 +10,7 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import require_role
 from apps.accounts.scoping import visible_to
 from apps.core.api import AUTH
+from apps.core.pagination import PageNumber, PageSize, api_page_bounds
 from apps.notifications.models import Notification
 from apps.notifications.services import notifications_mark_read
 
@@ -49,11 +50,10 @@ def _out(note: Notification) -> dict:
 
 
 @router.get("/", response=NotificationPage, summary="本人的消息通知（最新在前，分页）")
-def list_notifications(request, page: int = 1, page_size: int = 20):
+def list_notifications(request, page: PageNumber = 1, page_size: PageSize = 20):
     require_role(request.user, READERS)
-    page, page_size = max(page, 1), max(1, min(page_size, 100))
+    page, page_size, start = api_page_bounds(page, page_size)
     qs = visible_to(Notification, request.user)
-    start = (page - 1) * page_size
     return {"count": qs.count(), "unread": qs.filter(read_at__isnull=True).count(), "page": page,
             "page_size": page_size, "items": [_out(n) for n in qs[start : start + page_size]]}
 

@@ -18,6 +18,7 @@ from apps.core.api import AUTH
 from apps.core.errors import DomainError, NotFound
 from apps.core.files import private_file_response
 from apps.core.net import client_address
+from apps.core.pagination import OptionalId, PageNumber, PageSize, api_page_bounds
 from apps.graduates.models import Graduate
 from apps.organisations.services import policy_form_values, school_policy_update
 from apps.signing import views_staff as staff
@@ -246,20 +247,15 @@ def _staff_termination(request, termination_id: int) -> Termination:
                        request.user, pk=termination_id)
 
 
-def _page_bounds(page: int, page_size: int) -> tuple[int, int, int]:
-    page, page_size = max(page, 1), max(1, min(page_size, 100))
-    return page, page_size, (page - 1) * page_size
-
-
 # --- staff: agreements ----------------------------------------------------------------------------
 
 @router.get("", response=AgreementPage, summary="工作人员：网签协议列表（按管理范围；可按状态、院系、关键字筛选）")
-def list_agreements(request, status: str = "", college_id: int | None = None, q: str = "", page: int = 1,
-                    page_size: int = 20):
+def list_agreements(request, status: str = "", college_id: OptionalId = None, q: str = "", page: PageNumber = 1,
+                    page_size: PageSize = 20):
     require_role(request.user, STAFF)
     filters = staff.agreement_filters({"status": status, "college_id": college_id or "", "q": q})
     qs = staff.agreements_for_staff(actor=request.user, filters=filters)
-    page, page_size, start = _page_bounds(page, page_size)
+    page, page_size, start = api_page_bounds(page, page_size)
     return {"count": qs.count(), "page": page, "page_size": page_size,
             "items": [_agreement_out(a) for a in qs[start:start + page_size]]}
 
@@ -399,13 +395,13 @@ def get_termination_letter(request, letter_id: int):
 
 @router.get("/terminations", response=TerminationPage,
             summary="审核人员：解约审核列表（默认院系看待院系初审、学校看待学校终审；status=all 为全部）")
-def list_terminations(request, status: str = "", college_id: int | None = None, reason: str = "", q: str = "",
-                      page: int = 1, page_size: int = 20):
+def list_terminations(request, status: str = "", college_id: OptionalId = None, reason: str = "", q: str = "",
+                      page: PageNumber = 1, page_size: PageSize = 20):
     require_role(request.user, REVIEWERS)
     filters, shown = staff.termination_filters(request.user, {"status": status, "college_id": college_id or "",
                                                               "reason": reason, "q": q})
     qs = staff.terminations_for_staff(actor=request.user, filters=filters).prefetch_related("letters")
-    page, page_size, start = _page_bounds(page, page_size)
+    page, page_size, start = api_page_bounds(page, page_size)
     return {"count": qs.count(), "page": page, "page_size": page_size, "status": shown,
             "items": [_staff_termination_out(request.user, t) for t in qs[start:start + page_size]]}
 
