@@ -38,6 +38,7 @@ import time
 import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 
@@ -68,7 +69,9 @@ def worker_database_url() -> str:
 
 def worker_environment(**extra: str) -> dict[str, str]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "TASKS_BACKEND": "database",
-           "DATABASE_URL": worker_database_url(), "PYTHONUNBUFFERED": "1"}
+           "DATABASE_URL": worker_database_url(), "PYTHONUNBUFFERED": "1",
+           # the test's own published audit heads, never the development database's var/audit-heads
+           "AUDIT_HEADS_DIR": str(settings.AUDIT_HEADS_DIR)}
     env.pop("PLATFORM_JOB_PAUSE", None)
     env.pop("PLATFORM_JOB_PAUSE_SIGNAL", None)
     env.update(extra)

@@ -162,17 +162,41 @@ def audit_verify(*, using: str = "default", heads_dir: Path | None = None) -> li
     return reports
 
 
-def audit_publish_heads(*, heads_dir: Path | None = None, using: str = "default") -> list[dict]:
+def _extends_published(head: AuditChainHead, published: dict[int, set[str]], using: str) -> bool:
+    """Whether the chain still holds its last published head and verifies from there to
+    its current head (only the part added since the last publication is recomputed)."""
+    last_seq = max(published, default=0)
+    prev = GENESIS
+    if last_seq:
+        if len(published[last_seq]) != 1 or head.length < last_seq:
+            return False
+        (prev,) = published[last_seq]
+        anchor = AuditEntry.objects.using(using).filter(chain=head.chain, position=last_seq).first()
+        if anchor is None or anchor.entry_hash != prev:
+            return False
+    expected = last_seq + 1
+    newer = AuditEntry.objects.using(using).filter(chain=head.chain, position__gt=last_seq).order_by("position")
+    for entry in newer.iterator(chunk_size=2000):
+        if entry.position != expected or entry.prev_hash != prev or digest(entry) != entry.entry_hash:
+            return False
+        prev, expected = entry.entry_hash, expected + 1
+    return expected - 1 == head.length and prev == head.last_hash
+
+
+def audit_publish_heads(*, heads_dir: Path | None = None, using: str = "default") -> tuple[list[dict], list[str]]:
     """发布链头: append one signed line per chain (school id, seq, digest, time) to the
     append-only heads file, and log it, so a later rewrite of the database is detected
-    against something it cannot reach. Idempotent: a chain whose head has not moved since
-    its last published line is not published again. Not itself an audit entry — that
-    would move the head it has just published."""
+    against something it cannot reach. A head is published only if the chain still holds
+    the previously published head and verifies from it (a rewrite is never enshrined);
+    the chains refused are returned and logged as errors. Idempotent: a chain whose head
+    has not moved since its last published line is not published again. Not itself an
+    audit entry — that would move the head it has just published.
+    Returns (published records, refused chains)."""
     path = _heads_path(heads_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     import fcntl
 
-    published = []
+    published, refused = [], []
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # two publishers must not both decide "not yet published"
         already, _ = read_published_heads(path.parent)
@@ -180,6 +204,9 @@ def audit_publish_heads(*, heads_dir: Path | None = None, using: str = "default"
         lines = []
         for head in AuditChainHead.objects.using(using).order_by("chain"):
             if head.length == 0 or head.last_hash in already.get(head.chain, {}).get(head.length, set()):
+                continue
+            if not _extends_published(head, already.get(head.chain, {}), using):
+                refused.append(head.chain)
                 continue
             school_id = int(head.chain.split(":", 1)[1]) if head.chain.startswith("school:") else None
             record = {"chain": head.chain, "school_id": school_id, "seq": head.length,
@@ -196,4 +223,6 @@ def audit_publish_heads(*, heads_dir: Path | None = None, using: str = "default"
                 os.close(fd)
     for record in published:
         logger.info("audit head published %s", json.dumps(record, ensure_ascii=False, sort_keys=True))
-    return published
+    for chain in refused:
+        logger.error("audit head NOT published for %s: the chain does not verify from its last published head", chain)
+    return published, refused

@@ -46,8 +46,8 @@ SCHEDULE: list[PeriodicJob] = [
     PeriodicJob("expire_invitations", timedelta(hours=1), command="expire_invitations"),
     # the audit trail's hash chains
     PeriodicJob("audit_verify", timedelta(days=1), command="audit_verify"),
-    # Daily publication of the audit chain heads goes here, e.g.
-    # PeriodicJob("audit_publish_heads", timedelta(days=1), command="<its command>"),
+    # each chain's head appended, signed, to AUDIT_HEADS_DIR: catches a later rewrite of the chain
+    PeriodicJob("audit_publish_heads", timedelta(days=1), command="audit_publish_heads"),
 ]
 
 

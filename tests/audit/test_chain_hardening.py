@@ -109,6 +109,14 @@ def test_tail_deletion_with_head_rollback_is_detected_against_a_published_head(w
     with pytest.raises(CommandError, match="failed verification"):
         call_command("audit_verify", verbosity=0)
 
+    # New activity refills position 3 with another entry; the next publication refuses to
+    # enshrine the rewritten chain, and the heads file keeps its one true line.
+    _entries(world, 1)
+    with pytest.raises(CommandError, match=chain):
+        call_command("audit_publish_heads", verbosity=0)
+    assert len((tmp_path / "heads" / "audit-heads.jsonl").read_text().splitlines()) == 1
+    assert not audit_verify()[0].ok
+
 
 def test_a_whole_chain_reforged_with_the_key_is_caught_by_the_published_head(world, settings, tmp_path):
     settings.AUDIT_HEADS_DIR = tmp_path

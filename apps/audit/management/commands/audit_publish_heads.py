@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from apps.audit.services import audit_publish_heads
 
@@ -10,8 +10,11 @@ class Command(BaseCommand):
             "database host; audit_verify checks the chains against it.")
 
     def handle(self, *args, **options):
-        published = audit_publish_heads()
+        published, refused = audit_publish_heads()
         for record in published:
             self.stdout.write(f"{record['chain']}: seq {record['seq']} {record['digest']}")
         self.stdout.write(self.style.SUCCESS(
             f"{len(published)} head(s) published to {settings.AUDIT_HEADS_DIR} (unchanged chains skipped)"))
+        if refused:
+            raise CommandError(f"not published, the chain does not verify from its last published head "
+                               f"(run audit_verify): {', '.join(refused)}")
