@@ -406,10 +406,11 @@ def acceptance_confirm(*, actor, invitation: Invitation, pin: str, client_addres
     _expire_stale(invitation.graduate_id, now)
     invitation.refresh_from_db()
     _check_window(invitation, now)
+    graduate = Graduate.objects.select_related("school").get(pk=invitation.graduate_id)
+    _require_preconditions(graduate, now)  # cheap state first (again under the lock): no PIN try spent on a refusal
     # the PIN is checked outside the transaction: a refusal rolls the transaction back, and
-    # the failure counter (in the database cache by default) must survive that
-    graduate_check_signing_pin(graduate=Graduate.objects.get(pk=invitation.graduate_id), pin=pin,
-                               client_address=client_address)
+    # the failure counter (a database row by default) must survive that
+    graduate_check_signing_pin(graduate=graduate, pin=pin, client_address=client_address)
     try:
         with transaction.atomic():
             # the graduate row lock serialises every acceptance of this graduate
@@ -474,6 +475,24 @@ def agreement_is_approved(agreement: Agreement) -> bool:
 
 # --- termination (网络解约申请) ------------------------------------------------------------------
 
+def _termination_allowed(graduate: Graduate, now: datetime) -> Agreement:
+    """The agreement a termination may be applied for, or the refusal."""
+    agreement = Agreement.objects.filter(graduate=graduate, status=AgreementStatus.IN_FORCE).first()
+    if agreement is None:
+        raise DomainError("没有生效的网签协议；网络解约仅限通过网络签约的毕业生", code="no_agreement")
+    policy = policy_for(graduate.school, graduate.cohort)
+    if timezone.localdate(now) < policy.termination_opens_on:
+        raise DomainError(f"学校设置的解约日期（{policy.termination_opens_on:%Y年%m月%d日}）之前不能解约",
+                          code="termination_not_open")
+    used = Termination.objects.filter(graduate=graduate, status=TerminationStatus.APPROVED).count()
+    if used >= policy.max_terminations:
+        raise DomainError(f"已达到最大解约次数（{policy.max_terminations}次），不能再解约", code="termination_limit")
+    if Termination.objects.filter(agreement=agreement, status__in=[TerminationStatus.SUBMITTED,
+                                                                   TerminationStatus.COLLEGE_APPROVED]).exists():
+        raise DomainError("已有待审核的解约申请", code="termination_pending")
+    return agreement
+
+
 def termination_apply(*, actor, reason: str, explanation: str, letters: list, pin: str, is_change: bool = False,
                       client_address: str = "", now: datetime | None = None) -> Termination:
     now = now or _now()
@@ -487,25 +506,16 @@ def termination_apply(*, actor, reason: str, explanation: str, letters: list, pi
     if not letters:
         raise DomainError("请上传用人单位出具并加盖公章或人力资源章的解约材料", code="letter_missing", fields={"letters": "必传"})
     check_image_count(0, len(letters))
+    # the cheap state first (checked again under the lock): a refused application costs
+    # neither image processing nor one of the graduate's PIN tries
+    graduate = Graduate.objects.select_related("school").get(pk=actor.graduate_id)
+    _termination_allowed(graduate, now)
     processed = [process_image(f) for f in letters]
     # PIN outside the transaction, so failed attempts are counted (see acceptance_confirm)
-    graduate_check_signing_pin(graduate=Graduate.objects.get(pk=actor.graduate_id), pin=pin,
-                               client_address=client_address)
+    graduate_check_signing_pin(graduate=graduate, pin=pin, client_address=client_address)
     with transaction.atomic():
         graduate = Graduate.objects.select_for_update(of=("self",)).select_related("school").get(pk=actor.graduate_id)
-        agreement = Agreement.objects.filter(graduate=graduate, status=AgreementStatus.IN_FORCE).first()
-        if agreement is None:
-            raise DomainError("没有生效的网签协议；网络解约仅限通过网络签约的毕业生", code="no_agreement")
-        policy = policy_for(graduate.school, graduate.cohort)
-        if timezone.localdate(now) < policy.termination_opens_on:
-            raise DomainError(f"学校设置的解约日期（{policy.termination_opens_on:%Y年%m月%d日}）之前不能解约",
-                              code="termination_not_open")
-        used = Termination.objects.filter(graduate=graduate, status=TerminationStatus.APPROVED).count()
-        if used >= policy.max_terminations:
-            raise DomainError(f"已达到最大解约次数（{policy.max_terminations}次），不能再解约", code="termination_limit")
-        if Termination.objects.filter(agreement=agreement, status__in=[TerminationStatus.SUBMITTED,
-                                                                       TerminationStatus.COLLEGE_APPROVED]).exists():
-            raise DomainError("已有待审核的解约申请", code="termination_pending")
+        agreement = _termination_allowed(graduate, now)
         termination = Termination.objects.create(
             agreement=agreement, graduate=graduate, school_id=graduate.school_id, college_id=graduate.college_id,
             reason=reason, explanation=explanation[:500], is_change=is_change, submitted_address=client_address[:64],

@@ -133,3 +133,51 @@ def test_graduate_accounts_cannot_use_the_staff_login(world, api_client):
 def test_roles_never_reach_django_admin(world, client):
     client.force_login(world.school_admin)
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+
+def test_the_pin_is_stored_as_a_salted_keyed_hash_not_a_slow_password_hash(fresh, api_client):
+    from apps.accounts.services import graduate_set_signing_pin
+
+    api_client.login_as(f.graduate_user(fresh))
+    assert api_client.post("/auth/me/pin", {"pin": "739164", "pin_again": "739164"}).status_code == 204
+    stored = Graduate.objects.get(pk=fresh.pk).signing_pin_hash
+    assert stored.startswith("hmac-sha256$") and "739164" not in stored
+    other = f.make_graduate(college=fresh.college, name="孙丽", student_number="2022099999")
+    graduate_set_signing_pin(actor=f.graduate_user(other), pin="739164", pin_again="739164")
+    assert Graduate.objects.get(pk=other.pk).signing_pin_hash != stored  # same PIN, different salt
+    graduate_check_signing_pin(graduate=Graduate.objects.get(pk=fresh.pk), pin="739164", client_address="x")
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"])
+def test_a_pin_hashed_before_keyed_hashes_still_works_once_and_is_upgraded(world):
+    """Databases from before: the PIN was a PBKDF2 password hash. The right PIN is accepted
+    and its hash replaced; a wrong one is refused and changes nothing."""
+    from django.contrib.auth.hashers import make_password
+
+    legacy = make_password("246810")
+    Graduate.objects.filter(pk=world.graduate.pk).update(signing_pin_hash=legacy)
+    with pytest.raises(DomainError, match="签约密码错误"):
+        graduate_check_signing_pin(graduate=Graduate.objects.get(pk=world.graduate.pk), pin="975318", client_address="x")
+    assert Graduate.objects.get(pk=world.graduate.pk).signing_pin_hash == legacy
+    graduate_check_signing_pin(graduate=Graduate.objects.get(pk=world.graduate.pk), pin="246810", client_address="x")
+    upgraded = Graduate.objects.get(pk=world.graduate.pk).signing_pin_hash
+    assert upgraded.startswith("hmac-sha256$")
+    graduate_check_signing_pin(graduate=Graduate.objects.get(pk=world.graduate.pk), pin="246810", client_address="x")
+    with pytest.raises(DomainError, match="签约密码错误"):
+        graduate_check_signing_pin(graduate=Graduate.objects.get(pk=world.graduate.pk), pin="975318", client_address="x")
+
+
+@override_settings(LOGIN_THROTTLE_PER_ACCOUNT=2)
+def test_a_termination_refused_for_its_state_spends_no_pin_try(world):
+    """解约 without an agreement in force is refused before the PIN is looked at: a graduate
+    does not lose PIN tries (nor wait for a hash) on an application that cannot succeed."""
+    from apps.core import throttle
+    from apps.signing import services as signing
+    from tests.signing.helpers import png
+
+    for _ in range(3):
+        with pytest.raises(DomainError, match="没有生效的网签协议"):
+            signing.termination_apply(actor=world.graduate_user, reason="further_study", explanation="单位同意解约",
+                                      letters=[png("letter.png")], pin="975318", client_address="x")
+    assert throttle.failures("pin", str(world.graduate.pk)) == 0
+    graduate_check_signing_pin(graduate=world.graduate, pin="246810", client_address="x")
