@@ -30,7 +30,7 @@ router = Router(tags=["信息纠错"], auth=AUTH)
 STAFF_READERS = (*REVIEWERS, Role.PROVINCE_STAFF)
 
 
-class ImageOut(Schema):
+class CorrectionImageOut(Schema):
     id: int
     width: int
     height: int
@@ -39,7 +39,7 @@ class ImageOut(Schema):
     url: str
 
 
-class GraduateRef(Schema):
+class CorrectionGraduateRef(Schema):
     id: int
     name: str
     student_number: str
@@ -63,8 +63,8 @@ class CorrectionOut(Schema):
     decided_at: datetime | None
     decision_note: str
     image_count: int
-    images: list[ImageOut] | None = None
-    graduate: GraduateRef | None = None
+    images: list[CorrectionImageOut] | None = None
+    graduate: CorrectionGraduateRef | None = None
 
 
 class CorrectionPage(Schema):
@@ -78,7 +78,7 @@ class AcceptIn(Schema):
     note: str = ""
 
 
-class RejectIn(Schema):
+class CorrectionRejectIn(Schema):
     reason: str = ""
 
 
@@ -176,7 +176,7 @@ def accept_correction(request, correction_id: int, payload: AcceptIn | None = No
 
 
 @router.post("/{correction_id}/reject", response=CorrectionOut, summary="不采纳（须填写原因 reason）")
-def reject_correction(request, correction_id: int, payload: RejectIn | None = None):
+def reject_correction(request, correction_id: int, payload: CorrectionRejectIn | None = None):
     require_role(request.user, REVIEWERS)
     correction = correction_get(actor=request.user, pk=correction_id)
     services.correction_reject(actor=request.user, correction=correction, reason=(payload.reason if payload else ""),

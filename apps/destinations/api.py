@@ -56,7 +56,7 @@ class CategoryOut(Schema):
     allows_signing: bool
 
 
-class ImageOut(Schema):
+class DestinationImageOut(Schema):
     id: int
     width: int
     height: int
@@ -90,10 +90,10 @@ class DestinationOut(Schema):
     college_reviewed_at: datetime | None
     school_reviewed_at: datetime | None
     updated_at: datetime
-    images: list[ImageOut]
+    images: list[DestinationImageOut]
 
 
-class MineOut(Schema):
+class DestinationMineOut(Schema):
     registered: bool
     status: str
     status_label: str
@@ -129,7 +129,7 @@ class MineIn(Schema):
     abroad_major_foreign: str | None = None
 
 
-class GraduateRef(Schema):
+class DestinationGraduateRef(Schema):
     id: int
     name: str
     student_number: str
@@ -140,7 +140,7 @@ class GraduateRef(Schema):
 
 
 class StaffDetailOut(DestinationOut):
-    graduate: GraduateRef
+    graduate: DestinationGraduateRef
     can_review: bool
 
 
@@ -201,12 +201,12 @@ def _mine(request, graduate: Graduate) -> dict:
     return presenters.own_info(request.user, graduate, destination_of(graduate.pk))
 
 
-@router.get("/mine", response=MineOut, summary="毕业生本人：当前毕业去向、审核状态与证明材料")
+@router.get("/mine", response=DestinationMineOut, summary="毕业生本人：当前毕业去向、审核状态与证明材料")
 def get_mine(request):
     return _mine(request, _own_graduate(request))
 
 
-@router.put("/mine", response=MineOut, summary="毕业生本人：登记或修改毕业去向（保存为未提交）")
+@router.put("/mine", response=DestinationMineOut, summary="毕业生本人：登记或修改毕业去向（保存为未提交）")
 def put_mine(request, payload: MineIn):
     graduate = _own_graduate(request)
     data = payload.dict()
@@ -216,7 +216,7 @@ def put_mine(request, payload: MineIn):
     return _mine(request, graduate)
 
 
-@router.post("/mine/images", response={201: ImageOut},
+@router.post("/mine/images", response={201: DestinationImageOut},
              summary="毕业生本人：上传一张证明材料（multipart 字段 image；最多4张，自动去除EXIF并压缩至300KB内）")
 def add_image(request, image: File[UploadedFile]):
     graduate = _own_graduate(request)
@@ -233,7 +233,7 @@ def delete_image(request, image_id: int):
     return Status(204, None)
 
 
-@router.post("/mine/submit", response=MineOut, summary="毕业生本人：提交审核")
+@router.post("/mine/submit", response=DestinationMineOut, summary="毕业生本人：提交审核")
 def submit_mine(request):
     graduate = _own_graduate(request)
     destination_submit(actor=request.user, graduate=graduate, client_address=client_address(request))

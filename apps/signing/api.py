@@ -192,7 +192,7 @@ class AcceptOut(Schema):
     binding_notice: str
 
 
-class AgreementOut(Schema):
+class SignedAgreementOut(Schema):
     number: str
     status: str
     review_status: str
@@ -203,7 +203,7 @@ class AgreementOut(Schema):
 
 
 class AgreementMine(Schema):
-    agreement: AgreementOut | None
+    agreement: SignedAgreementOut | None
 
 
 class EmployerStartIn(Schema):
@@ -309,7 +309,7 @@ def accept_invitation(request, invitation_id: int):
     return {"deadline": deadline, "seconds": services.CONFIRM_WINDOW_SECONDS, "binding_notice": services.BINDING_NOTICE}
 
 
-@router.post("/invitations/{invitation_id}/confirm", response=AgreementOut, auth=AUTH,
+@router.post("/invitations/{invitation_id}/confirm", response=SignedAgreementOut, auth=AUTH,
              summary="毕业生：60秒内输入签约密码确认签约，生成协议（签约成功，待学校审核）")
 def confirm_invitation(request, invitation_id: int, payload: ConfirmIn):
     invitation = _graduate_invitation(request, invitation_id)

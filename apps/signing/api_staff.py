@@ -42,7 +42,7 @@ GRADUATE = (Role.GRADUATE,)
 
 # --- shapes ------------------------------------------------------------------------------------
 
-class AgreementOut(Schema):
+class AgreementDetailOut(Schema):
     id: int
     number: str
     verification_code: str
@@ -68,7 +68,7 @@ class AgreementPage(Schema):
     count: int
     page: int
     page_size: int
-    items: list[AgreementOut]
+    items: list[AgreementDetailOut]
 
 
 class VerifyOut(Schema):
@@ -143,7 +143,7 @@ class TerminationOut(Schema):
     letters: list[LetterOut]
 
 
-class GraduateRef(Schema):
+class TerminationGraduateRef(Schema):
     id: int
     name: str
     student_number: str
@@ -152,7 +152,7 @@ class GraduateRef(Schema):
 
 
 class StaffTerminationOut(TerminationOut):
-    graduate: GraduateRef
+    graduate: TerminationGraduateRef
     can_review: bool
 
 
@@ -164,7 +164,7 @@ class TerminationPage(Schema):
     items: list[StaffTerminationOut]
 
 
-class MineOut(Schema):
+class TerminationMineOut(Schema):
     online_signed: bool
     agreement_number: str | None
     unit_name: str | None
@@ -176,7 +176,7 @@ class MineOut(Schema):
     items: list[TerminationOut]
 
 
-class RejectIn(Schema):
+class TerminationRejectIn(Schema):
     reason: str = ""
 
 
@@ -265,7 +265,7 @@ def _visible_agreement(request, agreement_id: int) -> Agreement:
                        request.user, pk=agreement_id)
 
 
-@router.get("/{int:agreement_id}", response=AgreementOut, summary="网签协议详情（管理范围内的工作人员、毕业生本人、签约单位）")
+@router.get("/{int:agreement_id}", response=AgreementDetailOut, summary="网签协议详情（管理范围内的工作人员、毕业生本人、签约单位）")
 def get_agreement(request, agreement_id: int):
     return _agreement_out(_visible_agreement(request, agreement_id))
 
@@ -277,7 +277,7 @@ def get_agreement_pdf(request, agreement_id: int):
     return private_file_response(agreement.pdf, download_name=f"{agreement.number}.pdf", inline=True)
 
 
-@router.post("/{int:agreement_id}/pdf/retry", response=AgreementOut,
+@router.post("/{int:agreement_id}/pdf/retry", response=AgreementDetailOut,
              summary="院系/学校工作人员：重新生成缺失的协议书PDF（后台任务中断时；已生成或未审核通过时拒绝）")
 def retry_agreement_pdf(request, agreement_id: int):
     require_role(request.user, REVIEWERS)
@@ -374,7 +374,7 @@ def apply_termination(request, reason: Form[str] = "", explanation: Form[str] = 
     return Status(201, _termination_out(termination))
 
 
-@router.get("/terminations/mine", response=MineOut, summary="毕业生本人：解约申请记录、解约日期与已用/允许次数")
+@router.get("/terminations/mine", response=TerminationMineOut, summary="毕业生本人：解约申请记录、解约日期与已用/允许次数")
 def my_terminations(request):
     overview = termination_overview(_own_graduate(request))
     agreement = overview["agreement"]
@@ -421,7 +421,7 @@ def approve_termination(request, termination_id: int):
 
 @router.post("/terminations/{int:termination_id}/reject", response=StaffTerminationOut,
              summary="审核人员：不通过（须填写原因）")
-def reject_termination(request, termination_id: int, payload: RejectIn):
+def reject_termination(request, termination_id: int, payload: TerminationRejectIn):
     termination = _staff_termination(request, termination_id)
     termination_review(actor=request.user, termination=termination, approve=False, reason=payload.reason,
                        client_address=client_address(request))
