@@ -193,6 +193,8 @@ def audit_publish_heads(*, heads_dir: Path | None = None, using: str = "default"
     audit entry — that would move the head it has just published.
     Returns (published records, refused chains)."""
     path = _heads_path(heads_dir)
+    if not AuditChainHead.objects.using(using).filter(length__gt=0).exists():
+        return [], []  # nothing to publish: do not even create the directory
     path.parent.mkdir(parents=True, exist_ok=True)
     import fcntl
 
