@@ -20,11 +20,13 @@ def querystring_without_page(request) -> str:
 
 
 def int_or_none(value) -> int | None:
-    """A filter id from a query string; anything else means "no filter"."""
+    """A filter id from a query string; anything else — including a number no database column
+    can hold (college=10**25 would overflow the query: a 500) — means "no filter"."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if abs(number) <= MAX_ID else None
 
 
 # --- bounded query parameters of the JSON API ---------------------------------------------------

@@ -19,7 +19,7 @@ from apps.accounts.scoping import get_visible, visible_to
 from apps.core.errors import DomainError, NotFound
 from apps.core.files import private_file_response
 from apps.core.net import client_address, safe_return_url
-from apps.core.pagination import paginate, querystring_without_page
+from apps.core.pagination import int_or_none, paginate, querystring_without_page
 from apps.core.text import normalise
 from apps.destinations.models import DestinationStatus
 from apps.organisations.models import College
@@ -63,10 +63,7 @@ def pdf_missing_of(agreement: Agreement) -> bool:
 
 
 def _int(value) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
+    return int_or_none(value)  # also "no filter" for a number too large for the database (was a 500)
 
 
 @dataclass(frozen=True)
