@@ -9,6 +9,7 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import REVIEWERS, SCHOOL_STAFF, require_role
 from apps.accounts.scoping import get_visible
 from apps.accounts.services import staff_reset_signing_pin
+from apps.audit.presenters import history_entry
 from apps.audit.selectors import graduate_history
 from apps.core.api import AUTH
 from apps.core.net import client_address
@@ -67,6 +68,13 @@ class OwnProfileOut(GraduateDetailOut):
     family_contact_phone: str
 
 
+class HistoryRowOut(Schema):
+    field: str
+    label: str
+    before: str
+    after: str
+
+
 class HistoryEntryOut(Schema):
     occurred_at: datetime
     actor_kind: str
@@ -74,6 +82,7 @@ class HistoryEntryOut(Schema):
     action: str
     summary: str
     changes: dict[str, Any]
+    rows: list[HistoryRowOut]  # what the pages show: labels, code names, no empty → empty rows
 
 
 class HistoryPage(Schema):
@@ -158,7 +167,7 @@ def my_history(request, page: PageNumber = 1, page_size: PageSize = 20):
 def _history_page(request, graduate_id: int, page: int, page_size: int):
     page, page_size, start = api_page_bounds(page, page_size)
     qs = graduate_history(actor=request.user, graduate_id=graduate_id)
-    return {"count": qs.count(), "items": list(qs[start : start + page_size])}
+    return {"count": qs.count(), "items": [history_entry(e) for e in qs[start : start + page_size]]}
 
 
 @router.get("", response=GraduatePage, summary="工作人员：管理范围内的毕业生（分页）")

@@ -2,17 +2,18 @@ from django import template
 
 register = template.Library()
 
-_EXTRA_LABELS = {"origin_confirmed": "生源确认", "pin": "签约密码", "category": "毕业去向", "status": "状态",
-                 "images": "证明材料", "reason": "原因", "invitations_superseded": "失效的其他邀约"}
-
 
 @register.filter
 def field_label(name: str) -> str:
-    """Chinese label of a graduate field name stored in an audit entry's changes."""
-    from apps.destinations.catalog import FIELD_LABELS
-    from apps.graduates.fields import SPECS
+    """Chinese label of a key stored in an audit entry's changes (apps/audit/presenters.py)."""
+    from apps.audit.presenters import field_label as label
 
-    spec = SPECS.get(name)
-    if spec:
-        return spec.label
-    return FIELD_LABELS.get(name) or _EXTRA_LABELS.get(name, name)
+    return label(name)
+
+
+@register.filter
+def history_rows(changes) -> list[dict]:
+    """An audit entry's changes as labelled rows, code names shown, empty → empty dropped."""
+    from apps.audit.presenters import history_rows as rows
+
+    return rows(changes)
