@@ -76,3 +76,33 @@ def test_refused_tries_do_not_extend_or_fill_the_window(world, clock):
         with pytest.raises(Throttled):
             graduate_check_signing_pin(graduate=world.graduate, pin="246810", client_address="x")
     assert throttle.failures("pin", str(world.graduate.pk)) == 2
+
+
+REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/15"}}
+
+
+@pytest.mark.parametrize("backend", ["database", "redis"])
+def test_counters_behave_alike_in_the_database_and_in_redis(db, backend):
+    caches = REDIS if backend == "redis" else None
+    if caches:
+        redis = pytest.importorskip("redis")
+        try:
+            redis.Redis.from_url(REDIS["default"]["LOCATION"], socket_connect_timeout=1).ping()
+        except redis.exceptions.ConnectionError:
+            pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    with override_settings(**({"CACHES": caches} if caches else {})):
+        from django.core.cache import cache
+
+        cache.clear()
+        assert throttle.peek("t", "a").count == 0
+        first = throttle.hit("t", "a", 600)
+        assert (first.count, first.minutes) == (1, 10)
+        assert [throttle.hit("t", "a", 600).count for _ in range(3)] == [2, 3, 4]
+        throttle.undo("t", "a")
+        assert throttle.failures("t", "a") == 3 and throttle.failures("t", "b") == 0
+        assert 0 < throttle.peek("t", "a").retry_after <= 600
+        throttle.reset("t", "a")
+        throttle.undo("t", "a")  # nothing to give back: stays at zero
+        assert throttle.failures("t", "a") == 0
+        assert throttle.record_failure("t", "a", 600) == 1
+        cache.clear()
