@@ -19,7 +19,15 @@ from apps.archives.selectors import ArchiveFilters, archive_of_graduate, archive
 from apps.core.api import AUTH, error_body
 from apps.core.errors import DomainError, NotFound
 from apps.core.net import client_address
-from apps.core.pagination import OptionalCohort, OptionalId, PageNumber, PageSize, api_page_bounds
+from apps.core.pagination import (
+    BodyCohort,
+    BodyId,
+    OptionalCohort,
+    OptionalId,
+    PageNumber,
+    PageSize,
+    api_page_bounds,
+)
 from apps.graduates.models import Graduate
 
 router = Router(tags=["档案转寄"], auth=AUTH)
@@ -98,17 +106,17 @@ class ArchivePage(Schema):
 
 
 class ExportIn(Schema):
-    ids: list[int] = []  # empty: the whole filtered list
-    cohort: int | None = None
-    college_id: int | None = None
+    ids: list[BodyId] = []  # empty: the whole filtered list
+    cohort: BodyCohort | None = None
+    college_id: BodyId | None = None
     status: str = ""
     transfer_method: str = ""
     q: str = ""
 
 
 class TrackingIn(Schema):
-    transfer_id: int | None = None
-    graduate_id: int | None = None
+    transfer_id: BodyId | None = None
+    graduate_id: BodyId | None = None
     tracking_number: str
     sent_on: date | None = None
 

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from django.core.paginator import Paginator
 from ninja import Query
+from pydantic import Field
 
 
 def paginate(request, queryset, per_page: int = 20):
@@ -42,6 +43,9 @@ PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"页码，从1
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"每页条数（1–{MAX_PAGE_SIZE}）")]
 OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="按编号筛选（省略为不筛选）")]
 OptionalCohort = Annotated[int | None, Query(ge=2000, le=2100, description="届别（毕业年份，如2026）")]
+# the same bounds for integers in request bodies (an id list reaches a pk__in lookup unguarded)
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
+BodyCohort = Annotated[int, Field(ge=2000, le=2100)]
 
 
 def api_page_bounds(page: int, page_size: int, maximum: int = MAX_PAGE_SIZE) -> tuple[int, int, int]:

@@ -15,7 +15,7 @@ from apps.accounts.scoping import get_visible, visible_to
 from apps.core.api import AUTH
 from apps.core.files import private_file_response
 from apps.core.net import client_address
-from apps.core.pagination import OptionalId, PageNumber, PageSize, api_page_bounds
+from apps.core.pagination import BodyId, OptionalId, PageNumber, PageSize, api_page_bounds
 from apps.destinations import catalog, presenters
 from apps.destinations.forms import queue_filters
 from apps.destinations.models import Destination, ProofImage
@@ -174,7 +174,7 @@ class ReturnIn(Schema):
 
 
 class BatchIn(Schema):
-    ids: list[int]
+    ids: list[BodyId]
 
 
 class BatchOut(Schema):

@@ -10,7 +10,7 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import require_role
 from apps.accounts.scoping import visible_to
 from apps.core.api import AUTH
-from apps.core.pagination import PageNumber, PageSize, api_page_bounds
+from apps.core.pagination import BodyId, PageNumber, PageSize, api_page_bounds
 from apps.notifications.models import Notification
 from apps.notifications.services import notifications_mark_read
 
@@ -37,7 +37,7 @@ class NotificationPage(Schema):
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = None  # none: all
+    ids: list[BodyId] | None = None  # none: all
 
 
 class ReadOut(Schema):

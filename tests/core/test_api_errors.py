@@ -156,3 +156,17 @@ def test_a_session_post_without_csrf_token_is_a_chinese_403(world):
     client.force_login(world.graduate_user)
     response = client.post("/api/v1/notifications/read", {}, content_type="application/json")
     assert_error_shape(response, 403)
+
+
+@pytest.mark.parametrize(("path", "persona", "body"), [
+    ("/destinations/batch-approve", "school_admin", {"ids": [int(HUGE)]}),
+    ("/notifications/read", "graduate_user", {"ids": [int(HUGE)]}),
+    ("/archives/export", "school_admin", {"ids": [int(HUGE)]}),
+    ("/archives/export", "school_admin", {"college_id": int(HUGE)}),
+    ("/archives/tracking", "school_admin", [{"transfer_id": int(HUGE), "tracking_number": "EA123456789CN"}]),
+])
+def test_huge_ids_in_a_request_body_are_a_422(world, client_500, path, persona, body):
+    """An id list reaches a pk__in lookup, which overflowed the database (a 500)."""
+    response = client_500.post(f"/api/v1{path}", body, content_type="application/json",
+                               HTTP_AUTHORIZATION=f"Bearer {api_token_issue(getattr(world, persona))}")
+    assert_error_shape(response, 422, "validation")
