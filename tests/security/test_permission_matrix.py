@@ -76,6 +76,10 @@ def page_entry(route: str, name: str) -> expect.Page | None:
     return expect.PAGES.get(name)
 
 
+def personas_for(route: str, name: str) -> tuple[str, ...]:
+    return expect.ADMIN_PERSONAS if is_admin(name, route) else PERSONAS
+
+
 def fill(value: str, ids) -> str:
     return value[1:] if value.startswith("=") else str(getattr(ids, value))
 
@@ -198,16 +202,40 @@ def relogin(page_clients, world, persona):
 
 # --- the tests -----------------------------------------------------------------------------------
 
-def test_every_endpoint_has_an_expectation():
+def missing_expectations() -> list[str]:
     missing = [f"page {name} ({route})" for route, name in site_patterns() if page_entry(route, name) is None]
     missing += [f"API {method.upper()} {path} ({op_id})" for method, path, op_id, _ in api_operations()
                 if op_id not in expect.API]
+    return missing
+
+
+def test_every_endpoint_has_an_expectation():
+    missing = missing_expectations()
     assert not missing, ("endpoints without an entry in tests/security/permission_expectations.py — decide who may "
                          "reach them:\n  " + "\n  ".join(missing))
     names = {name for _, name in site_patterns()}
     op_ids = {op_id for *_, op_id, _ in api_operations()}
     stale = sorted(set(expect.PAGES) - names) + sorted(set(expect.API) - op_ids)
     assert not stale, f"entries for endpoints that no longer exist: {stale}"
+
+
+def test_an_endpoint_without_an_entry_is_named(monkeypatch):
+    """The guard itself: drop one page and one operation from the expectations."""
+    monkeypatch.delitem(expect.PAGES, "staff-graduate-detail")
+    monkeypatch.delitem(expect.API, "apps_graduates_api_get_graduate")
+    assert missing_expectations() == ["page staff-graduate-detail (staff/graduates/<int:pk>/)",
+                                      "API GET /api/v1/graduates/{graduate_id} (apps_graduates_api_get_graduate)"]
+
+
+def test_the_leak_check_sees_owner_data(security_world):
+    """The guard itself: a page showing the owner's full ID number or name to a stranger is caught."""
+    from django.http import HttpResponse
+
+    owner = security_world.objects.owner
+    page = HttpResponse(f"<td>{OWNER_NAME}</td><td>{owner.id_number}</td>", content_type="text/html")
+    assert leaks(page, "stranger", security_world, public_owner_data=False) == ["full ID number", "owner's name"]
+    assert leaks(page, "college_staff", security_world, public_owner_data=False) == ["full ID number"]
+    assert leaks(page, "owner", security_world, public_owner_data=False) == []
 
 
 def test_pages_get_as_every_persona(security_world, page_clients):
@@ -217,7 +245,7 @@ def test_pages_get_as_every_persona(security_world, page_clients):
         if entry is None:
             continue  # reported by test_every_endpoint_has_an_expectation
         url = page_url(route, entry, security_world.ids)
-        for persona in PERSONAS:
+        for persona in personas_for(route, name):
             response = page_clients[persona].get(url)
             tried["page GET"] += 1
             ok = page_allowed(response, entry) if persona in entry.allowed else \
@@ -229,8 +257,9 @@ def test_pages_get_as_every_persona(security_world, page_clients):
             for leak in leaks(response, persona, security_world, entry.public_owner_data):
                 failures.append(f"LEAK {name}: GET {url} as {persona} shows the {leak}")
             relogin(page_clients, security_world, persona)
-    print(f"\npermission matrix, pages: {tried['page GET']} GET requests "
-          f"({len(site_patterns())} URL patterns × {len(PERSONAS)} personas)")
+    admin = sum(is_admin(name, route) for route, name in site_patterns())
+    print(f"\npermission matrix, pages: {tried['page GET']} GET requests ({len(site_patterns()) - admin} site URL "
+          f"patterns × {len(PERSONAS)} personas, {admin} admin patterns × {len(expect.ADMIN_PERSONAS)})")
     assert not failures, f"{len(failures)} page outcomes differ:\n  " + "\n  ".join(failures)
 
 
@@ -242,7 +271,7 @@ def test_pages_post_as_denied_personas_changes_nothing(security_world, page_clie
             continue
         url = page_url(route, entry, security_world.ids)
         before = state_fingerprint()
-        for persona in PERSONAS:
+        for persona in personas_for(route, name):
             if persona in entry.allowed:
                 continue  # never perform an allowed action here
             response = page_clients[persona].post(url, {})
