@@ -6,7 +6,9 @@ import base64
 import json
 import os
 import secrets
+import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -112,3 +114,39 @@ def development_secrets(path: Path) -> dict[str, str]:
             os.chmod(tmp, 0o600)
             tmp.replace(path)
     return values
+
+
+_WILDCARD_HOSTS = {"", "0.0.0.0", "::", "[::]"}  # noqa: S104 - recognised, not bound here
+
+
+def reachable_host(host: str) -> str:
+    """The host part of a URL that reaches a server bound to `host`: a wildcard bind is
+    reached at this machine's outward address (a UDP connect sends nothing, it only picks
+    the route), loopback when there is none."""
+    if host in _WILDCARD_HOSTS:
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                probe.connect(("10.254.254.254", 9))
+                host = probe.getsockname()[0]
+        except OSError:
+            host = "127.0.0.1"
+    host = host.strip("[]")
+    return f"[{host}]" if ":" in host else host
+
+
+def env_public_base_url(name: str, *, production: bool, host: str, port: int) -> str:
+    """The platform's address as people outside reach it (printed in agreement PDFs' QR).
+    Required in production (the server cannot know its public name behind a proxy); the
+    embedded default is the address it serves itself."""
+    raw = os.environ.get(name)
+    if raw is None:
+        if production:
+            raise ImproperlyConfigured(
+                f"{name} is required in production: the public address printed in agreement PDFs' "
+                "verification QR codes, e.g. https://jy.example.edu.cn"
+            )
+        raw = f"http://{reachable_host(host)}:{port}"
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ImproperlyConfigured(f"{name} must be an http(s) address such as https://jy.example.edu.cn, got {raw!r}")
+    return raw.strip().rstrip("/")

