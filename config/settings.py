@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -17,14 +18,20 @@ from config.env import (
     env_key32,
     env_key32_list,
     env_list,
+    env_public_base_url,
     env_str,
+    reachable_host,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PLATFORM_VAR_DIR", str(BASE_DIR / "var")))
 
 PRODUCTION = env_bool("PLATFORM_PRODUCTION", False)
-DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
+# Off unless asked for (DJANGO_DEBUG=1): the demo is served the way production is.
+DEBUG = env_bool("DJANGO_DEBUG", False)
+# The address the embedded default serves (scripts/start.sh → gunicorn, config/gunicorn.conf.py).
+HOST = env_str("HOST", "127.0.0.1")
+PORT = env_int("PORT", 8000)
 
 _dev = {} if PRODUCTION else development_secrets(VAR_DIR / "dev-secrets.json")
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _dev.get("SECRET_KEY"))
@@ -38,10 +45,15 @@ PII_ENCRYPTION_OLD_KEYS = env_key32_list("PII_ENCRYPTION_OLD_KEYS")
 AUDIT_HMAC_KEY = env_key32("AUDIT_HMAC_KEY", _dev.get("AUDIT_HMAC_KEY"))
 AUDIT_HEADS_DIR = Path(env_str("AUDIT_HEADS_DIR", str(VAR_DIR / "audit-heads")))
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+# Printed in agreement PDFs' verification QR: required in production, else the address served.
+PUBLIC_BASE_URL = env_public_base_url("PLATFORM_PUBLIC_BASE_URL", production=PRODUCTION, host=HOST, port=PORT)
+# By default the site also answers at the address it serves and prints (any HOST, PUBLIC_BASE_URL).
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", list(dict.fromkeys([
+    "127.0.0.1", "localhost", "[::1]", "testserver", reachable_host(HOST),
+    reachable_host(urlsplit(PUBLIC_BASE_URL).hostname or "127.0.0.1"),
+])))
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "apps.core.error_pages.csrf_failure"  # Chinese page / JSON error
-PUBLIC_BASE_URL = env_str("PLATFORM_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -172,17 +184,14 @@ AGREEMENT_PDF_GRACE_SECONDS = env_int("AGREEMENT_PDF_GRACE_SECONDS", 300)
 # --- Files: local by default, S3-compatible when PLATFORM_STORAGE=s3 (needs django-storages).
 MEDIA_ROOT = Path(env_str("PLATFORM_MEDIA_ROOT", str(VAR_DIR / "media")))
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("PLATFORM_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 _storage = env_choice("PLATFORM_STORAGE", "local", {"local", "s3"})
 STORAGES = {
     # Private media: never served by URL directly, only through permission-checked views.
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT, "base_url": None}},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
-        if PRODUCTION
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    # WhiteNoise serves STATIC_ROOT (collectstatic, gzip copies) with DEBUG off, in the demo too.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 if _storage == "s3":
     STORAGES["default"] = {

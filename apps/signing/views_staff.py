@@ -23,7 +23,7 @@ from apps.core.pagination import int_or_none, paginate, querystring_without_page
 from apps.core.text import normalise
 from apps.destinations.models import DestinationStatus
 from apps.organisations.models import College
-from apps.signing.documents import agreement_generate_pdf, agreement_pdf_due
+from apps.signing.documents import agreement_generate_pdf, agreement_pdf_due, loopback_host
 from apps.signing.models import (
     Agreement,
     AgreementStatus,
@@ -192,6 +192,7 @@ def staff_agreement_detail_view(request, pk: int):
         "terminations": terminations, "timeline": agreement_timeline(request.user, agreement),
         # approved but the background generation never finished (e.g. its worker was killed)
         "pdf_missing": agreement_pdf_due(agreement), "can_retry_pdf": request.user.role in REVIEWERS,
+        "qr_loopback_host": loopback_host(),  # the PDF's anti-counterfeit QR opens nothing elsewhere
     })
 
 
