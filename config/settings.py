@@ -243,6 +243,9 @@ LOGIN_THROTTLE_PER_ADDRESS = env_int("LOGIN_THROTTLE_PER_ADDRESS", 20)
 LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60)
 STAFF_LOCKOUT_FAILURES = env_int("STAFF_LOCKOUT_FAILURES", 5)
 STAFF_LOCKOUT_SECONDS = env_int("STAFF_LOCKOUT_SECONDS", 15 * 60)
+# How long a graduate's 二维码名片 stays valid: the card's expiry, the signed link's max age
+# and every page that states the validity (apps/signing/presenters.py) read this one value.
+SIGNING_CARD_MINUTES = env_int("SIGNING_CARD_MINUTES", 60)
 # Where the Django admin (superusers only) is served; its login goes through the same
 # staff lockout and address throttle as the staff login (apps/accounts/admin.py).
 PLATFORM_ADMIN_PATH = env_str("PLATFORM_ADMIN_PATH", "admin/")

@@ -23,7 +23,7 @@ from apps.accounts.scoping import get_visible
 from apps.core.api import AUTH, BearerTokenAuth
 from apps.core.net import client_address
 from apps.graduates.models import Graduate
-from apps.signing import services
+from apps.signing import presenters, services
 from apps.signing.models import Invitation, InvitationStatus
 
 router = Router(tags=["网络签约"])
@@ -41,6 +41,24 @@ EMPLOYER_OR_PUBLIC = [BearerTokenAuth(), _public]
 
 
 # --- shapes ---------------------------------------------------------------------------------
+
+class SigningActionOut(Schema):
+    code: str
+    label: str
+    url: str
+    method: str
+
+
+class SigningStateOut(Schema):
+    """What the pages show for this state (apps/signing/presenters.py): title, explanation,
+    tone (good/warn/bad/info) and what the caller may do next."""
+
+    code: str
+    title: str
+    text: str
+    tone: str
+    actions: list[SigningActionOut]
+
 
 class UnmetOut(Schema):
     code: str
@@ -111,12 +129,14 @@ class InvitationOut(Schema):
     decided_at: datetime | None
     decline_reason: str
     terms: TermsOut
+    state: SigningStateOut
 
 
 class AgreementBrief(Schema):
     number: str
     review_status: str
     accepted_at: datetime
+    state: SigningStateOut
 
 
 class FollowOut(InvitationOut):
@@ -200,6 +220,7 @@ class SignedAgreementOut(Schema):
     accepted_at: datetime
     binding_notice: str
     invitation: InvitationOut
+    state: SigningStateOut
 
 
 class AgreementMine(Schema):
@@ -221,23 +242,31 @@ class EmployerCardOut(Schema):
 
 # --- presenters -------------------------------------------------------------------------------
 
-def _invitation(invitation: Invitation) -> dict:
+def _invitation(invitation: Invitation, role: str = Role.GRADUATE, follow_token: str = "") -> dict:
+    has_other = role == Role.GRADUATE and invitation.status == InvitationStatus.OPEN and (
+        services.agreement_in_force(invitation.graduate_id) is not None)
+    state = presenters.invitation_state(invitation, viewer_role=role, follow_token=follow_token,
+                                        has_other_agreement=has_other)
     return {
+        "state": state.as_dict(),
         "id": invitation.pk, "status": invitation.status, "status_label": invitation.get_status_display(),
         "created_at": invitation.created_at, "expires_at": invitation.expires_at, "decided_at": invitation.decided_at,
         "decline_reason": invitation.decline_reason, "terms": services.invitation_terms(invitation),
     }
 
 
-def _follow(invitation: Invitation) -> dict:
+def _follow(invitation: Invitation, follow_token: str = "") -> dict:
     agreement = getattr(invitation, "agreement", None) if invitation.status == InvitationStatus.ACCEPTED else None
     returned = services.signed_destination_returned(invitation) if agreement is not None else None
     return {
-        **_invitation(invitation),
+        **_invitation(invitation, Role.EMPLOYER, follow_token),
         "graduate": services.graduate_card_summary(invitation.graduate),
         "can_withdraw": invitation.status == InvitationStatus.OPEN,
-        "agreement": {"number": agreement.number, "review_status": services.agreement_review_status(agreement),
-                      "accepted_at": agreement.accepted_at} if agreement is not None else None,
+        "agreement": {"number": agreement.number,
+                      "review_status": presenters.agreement_review(agreement, viewer_role=Role.EMPLOYER).title,
+                      "accepted_at": agreement.accepted_at,
+                      "state": presenters.agreement_state(agreement, viewer_role=Role.EMPLOYER).as_dict()}
+        if agreement is not None else None,
         "return_reason": returned.return_reason if returned is not None else "",
         "can_correct": returned is not None,
     }
@@ -246,9 +275,10 @@ def _follow(invitation: Invitation) -> dict:
 def _agreement(agreement) -> dict:
     return {
         "number": agreement.number, "status": agreement.status,
-        "review_status": services.agreement_review_status(agreement),
+        "review_status": presenters.agreement_review(agreement).title,
         "approved": services.agreement_is_approved(agreement), "accepted_at": agreement.accepted_at,
         "binding_notice": services.BINDING_NOTICE, "invitation": _invitation(agreement.invitation),
+        "state": presenters.agreement_state(agreement, viewer_role=Role.GRADUATE).as_dict(),
     }
 
 
@@ -366,7 +396,7 @@ def _followed(token: str) -> Invitation:
 @router.get("/follow/{follow_token}", response=FollowOut, auth=None,
             summary="用人单位：凭跟踪链接查看邀约状态（请收藏该链接）")
 def follow(request, follow_token: str):
-    return _follow(_followed(follow_token))
+    return _follow(_followed(follow_token), follow_token)
 
 
 @router.post("/follow/{follow_token}/withdraw", response=FollowOut, auth=None,
@@ -375,7 +405,7 @@ def follow_withdraw(request, follow_token: str):
     invitation = _followed(follow_token)
     services.invitation_withdraw(invitation=invitation, follow_token=follow_token,
                                  client_address=client_address(request))
-    return _follow(_followed(follow_token))
+    return _follow(_followed(follow_token), follow_token)
 
 
 @router.post("/follow/{follow_token}/correction", response=FollowOut, auth=None,
@@ -384,7 +414,7 @@ def follow_correction(request, follow_token: str, payload: CorrectionIn):
     invitation = _followed(follow_token)
     services.signed_unit_correct(invitation=invitation, follow_token=follow_token,
                                  changes=payload.dict(exclude_none=True), client_address=client_address(request))
-    return _follow(_followed(follow_token))
+    return _follow(_followed(follow_token), follow_token)
 
 
 # --- a registered employer account --------------------------------------------------------------

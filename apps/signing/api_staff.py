@@ -21,7 +21,9 @@ from apps.core.net import client_address
 from apps.core.pagination import OptionalId, PageNumber, PageSize, api_page_bounds
 from apps.graduates.models import Graduate
 from apps.organisations.services import policy_form_values, school_policy_update
+from apps.signing import presenters
 from apps.signing import views_staff as staff
+from apps.signing.api import SigningStateOut
 from apps.signing.documents import agreement_generate_pdf
 from apps.signing.models import Agreement, Termination, TerminationLetter
 from apps.signing.recovery import agreement_pdf_retry
@@ -62,6 +64,7 @@ class AgreementDetailOut(Schema):
     pdf_missing: bool  # approved but not generated (a lost background job): GET …/pdf renders it, POST …/pdf/retry re-enqueues
     pdf_generated_at: datetime | None
     pdf_sha256: str
+    state: SigningStateOut
 
 
 class AgreementPage(Schema):
@@ -141,6 +144,7 @@ class TerminationOut(Schema):
     school_reviewed_at: datetime | None
     reject_reason: str
     letters: list[LetterOut]
+    state: SigningStateOut
 
 
 class TerminationGraduateRef(Schema):
@@ -174,6 +178,7 @@ class TerminationMineOut(Schema):
     can_apply: bool
     blocked: str
     items: list[TerminationOut]
+    state: SigningStateOut
 
 
 class TerminationRejectIn(Schema):
@@ -205,8 +210,9 @@ class PolicyIn(Schema):
 
 # --- presenters ------------------------------------------------------------------------------
 
-def _agreement_out(a: Agreement) -> dict:
+def _agreement_out(a: Agreement, role: str) -> dict:
     return {
+        "state": presenters.agreement_state(a, viewer_role=role).as_dict(),
         "id": a.pk, "number": a.number, "verification_code": a.verification_code, "status": a.status,
         "status_label": a.get_status_display(), "review_status": staff.review_status_of(a),
         "graduate_id": a.graduate_id, "student_number": a.graduate.student_number, "name": a.graduate.name,
@@ -222,8 +228,9 @@ def _letter_out(letter: TerminationLetter) -> dict:
             "url": reverse("api:termination_letter", kwargs={"letter_id": letter.pk})}
 
 
-def _termination_out(t: Termination) -> dict:
+def _termination_out(t: Termination, role: str = Role.GRADUATE) -> dict:
     return {
+        "state": presenters.termination_state(t, viewer_role=role).as_dict(),
         "id": t.pk, "agreement_id": t.agreement_id, "agreement_number": t.agreement.number,
         "unit_name": t.agreement.invitation.unit_name, "reason": t.reason, "reason_label": t.get_reason_display(),
         "explanation": t.explanation, "is_change": t.is_change, "status": t.status,
@@ -235,7 +242,7 @@ def _termination_out(t: Termination) -> dict:
 
 def _staff_termination_out(actor, t: Termination) -> dict:
     g = t.graduate
-    return {**_termination_out(t), "can_review": staff.can_review_termination(actor, t),
+    return {**_termination_out(t, actor.role), "can_review": staff.can_review_termination(actor, t),
             "graduate": {"id": g.pk, "name": g.name, "student_number": g.student_number, "college": t.college.name,
                          "major": g.major.name if g.major_id else ""}}
 
@@ -257,7 +264,7 @@ def list_agreements(request, status: str = "", college_id: OptionalId = None, q:
     qs = staff.agreements_for_staff(actor=request.user, filters=filters)
     page, page_size, start = api_page_bounds(page, page_size)
     return {"count": qs.count(), "page": page, "page_size": page_size,
-            "items": [_agreement_out(a) for a in qs[start:start + page_size]]}
+            "items": [_agreement_out(a, request.user.role) for a in qs[start:start + page_size]]}
 
 
 def _visible_agreement(request, agreement_id: int) -> Agreement:
@@ -267,7 +274,7 @@ def _visible_agreement(request, agreement_id: int) -> Agreement:
 
 @router.get("/{int:agreement_id}", response=AgreementDetailOut, summary="网签协议详情（管理范围内的工作人员、毕业生本人、签约单位）")
 def get_agreement(request, agreement_id: int):
-    return _agreement_out(_visible_agreement(request, agreement_id))
+    return _agreement_out(_visible_agreement(request, agreement_id), request.user.role)
 
 
 @router.get("/{int:agreement_id}/pdf",
@@ -283,7 +290,7 @@ def retry_agreement_pdf(request, agreement_id: int):
     require_role(request.user, REVIEWERS)
     agreement = agreement_pdf_retry(actor=request.user, agreement=_visible_agreement(request, agreement_id),
                                     client_address=client_address(request))
-    return _agreement_out(_visible_agreement(request, agreement.pk))
+    return _agreement_out(_visible_agreement(request, agreement.pk), request.user.role)
 
 
 # --- public: verification ------------------------------------------------------------------------
@@ -383,7 +390,7 @@ def my_terminations(request):
             "termination_opens_on": overview["policy"].termination_opens_on,
             "max_terminations": overview["policy"].max_terminations, "used": overview["used"],
             "can_apply": overview["can_apply"], "blocked": overview["blocked"],
-            "items": [_termination_out(t) for t in overview["history"]]}
+            "items": [_termination_out(t) for t in overview["history"]], "state": overview["state"].as_dict()}
 
 
 @router.get("/terminations/letters/{int:letter_id}", url_name="termination_letter",

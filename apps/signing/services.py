@@ -50,11 +50,44 @@ from apps.signing.models import (
 )
 
 CONFIRM_WINDOW_SECONDS = 60
-CARD_MINUTES = 60  # long enough for a recruiter to fill the whole form on a phone
 PRINT_SESSION_MINUTES = 5
 PRINT_VIEW_MINUTES = 10
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 _CARD_SALT = "signing.card"
+
+
+def card_minutes() -> int:
+    """二维码名片 validity (settings.SIGNING_CARD_MINUTES, 60 by default: long enough for a
+    recruiter to fill the whole form on a phone). Read at each use, like every page that states it."""
+    return settings.SIGNING_CARD_MINUTES
+
+
+# The review an agreement needs before it may be printed: 学校终审 (the destination's final
+# approval); 院系初审 alone is not enough. The print refusal and every page say so from here.
+PRINT_REQUIRED_STATUS = DestinationStatus.SCHOOL_APPROVED
+REVIEW_LEVEL_NAMES = {DestinationStatus.COLLEGE_APPROVED: "院系初审", DestinationStatus.SCHOOL_APPROVED: "学校终审"}
+
+
+@dataclass(frozen=True)
+class TerminationLevel:
+    """One level of 解约审核: who reviews, the status it acts on and the one approval gives."""
+
+    code: str
+    name: str
+    role: str
+    acts_on: str
+    approves_to: str
+
+
+# 解约审核: 院系初审, then 学校终审; only the last level's approval ends the agreement and
+# lets the graduate sign again (termination_review and every page read this tuple)
+TERMINATION_LEVELS = (
+    TerminationLevel("college", "院系初审", Role.COLLEGE_STAFF, TerminationStatus.SUBMITTED,
+                     TerminationStatus.COLLEGE_APPROVED),
+    TerminationLevel("school", "学校终审", Role.SCHOOL_STAFF, TerminationStatus.COLLEGE_APPROVED,
+                     TerminationStatus.APPROVED),
+)
+TERMINATION_PENDING = tuple(level.acts_on for level in TERMINATION_LEVELS)
 
 
 def _now() -> datetime:
@@ -127,7 +160,7 @@ def card_issue(*, actor, now: datetime | None = None) -> tuple[SigningCard, str]
         try:
             with transaction.atomic():
                 card = SigningCard.objects.create(graduate_id=actor.graduate_id, short_code=_code(8),
-                                                  expires_at=now + timedelta(minutes=CARD_MINUTES))
+                                                  expires_at=now + timedelta(minutes=card_minutes()))
             break
         except IntegrityError:
             continue
@@ -142,7 +175,7 @@ def card_resolve(*, token: str = "", short_code: str = "", client_address: str =
     expired = DomainError("二维码名片已过期，请毕业生重新打开【我的】→【二维码名片】", code="card_expired")
     if token:
         try:
-            payload = signing.loads(token, salt=_CARD_SALT, max_age=CARD_MINUTES * 60)
+            payload = signing.loads(token, salt=_CARD_SALT, max_age=card_minutes() * 60)
         except signing.SignatureExpired:
             raise expired from None
         except signing.BadSignature:
@@ -390,7 +423,8 @@ def _check_window(invitation: Invitation, now: datetime) -> None:
         raise DomainError(f"邀约当前状态为“{invitation.get_status_display()}”，不能签约", code="not_open")
     opened = invitation.confirm_opened_at
     if opened is None or (now - opened).total_seconds() > CONFIRM_WINDOW_SECONDS:
-        raise DomainError("确认已超过60秒，请重新点击“接受”后在60秒内确认", code="window_expired")
+        raise DomainError(f"确认已超过{CONFIRM_WINDOW_SECONDS}秒，请重新点击“接受”后在{CONFIRM_WINDOW_SECONDS}秒内确认",
+                          code="window_expired")
 
 
 def _agreement_number(school_code: str, now: datetime) -> str:
@@ -454,23 +488,16 @@ def agreement_in_force(graduate_id: int) -> Agreement | None:
 
 
 def agreement_review_status(agreement: Agreement) -> str:
-    """What the graduate and employer see: 签约成功，待学校审核 / 审核通过 / 退回（待更正）."""
-    if agreement.status == AgreementStatus.TERMINATED:
-        return "已解约"
-    destination = Destination.objects.filter(graduate_id=agreement.graduate_id).only("status").first()
-    status = getattr(destination, "status", "")
-    if status == DestinationStatus.SCHOOL_APPROVED:
-        return "学校审核通过"
-    if status == DestinationStatus.RETURNED:
-        return "学校审核退回，待用人单位更正信息（协议仍然有效）"
-    if status == DestinationStatus.COLLEGE_APPROVED:
-        return "院系初审通过，待学校审核"
-    return "签约成功，待学校审核"
+    """What the graduate and employer see of the review (签约成功，待学校审核 / 学校审核通过 /
+    退回…): the title of apps/signing/presenters.py's review state, the one source of it."""
+    from apps.signing.presenters import agreement_review
+
+    return agreement_review(agreement).title
 
 
 def agreement_is_approved(agreement: Agreement) -> bool:
     return agreement.status == AgreementStatus.IN_FORCE and Destination.objects.filter(
-        graduate_id=agreement.graduate_id, status=DestinationStatus.SCHOOL_APPROVED).exists()
+        graduate_id=agreement.graduate_id, status=PRINT_REQUIRED_STATUS).exists()
 
 
 # --- termination (网络解约申请) ------------------------------------------------------------------
@@ -487,8 +514,7 @@ def _termination_allowed(graduate: Graduate, now: datetime) -> Agreement:
     used = Termination.objects.filter(graduate=graduate, status=TerminationStatus.APPROVED).count()
     if used >= policy.max_terminations:
         raise DomainError(f"已达到最大解约次数（{policy.max_terminations}次），不能再解约", code="termination_limit")
-    if Termination.objects.filter(agreement=agreement, status__in=[TerminationStatus.SUBMITTED,
-                                                                   TerminationStatus.COLLEGE_APPROVED]).exists():
+    if Termination.objects.filter(agreement=agreement, status__in=TERMINATION_PENDING).exists():
         raise DomainError("已有待审核的解约申请", code="termination_pending")
     return agreement
 
@@ -540,22 +566,19 @@ def termination_review(*, actor, termination: Termination, approve: bool, reason
         raise DomainError("不通过时请填写原因", fields={"reason": "必填"})
     with transaction.atomic():
         locked = Termination.objects.select_for_update(of=("self",)).select_related("agreement", "graduate").get(pk=termination.pk)
-        if actor is not None and actor.role == Role.COLLEGE_STAFF and actor.college_id == locked.college_id:
-            level, expected = "college", TerminationStatus.SUBMITTED
-        elif actor is not None and actor.role == Role.SCHOOL_STAFF and actor.school_id == locked.school_id:
-            level, expected = "school", TerminationStatus.COLLEGE_APPROVED
-        else:
+        in_scope = {Role.COLLEGE_STAFF: lambda: actor.college_id == locked.college_id,
+                    Role.SCHOOL_STAFF: lambda: actor.school_id == locked.school_id}
+        level = next((x for x in TERMINATION_LEVELS if actor is not None and actor.role == x.role), None)
+        if level is None or not in_scope[level.role]():
             raise Forbidden()
-        if locked.status != expected:
-            if level == "school" and locked.status == TerminationStatus.SUBMITTED:
-                raise DomainError("该解约申请尚未经院系初审", code="college_review_first")
+        if locked.status != level.acts_on:
+            earlier = [x for x in TERMINATION_LEVELS if x.acts_on == locked.status]
+            if earlier and TERMINATION_LEVELS.index(earlier[0]) < TERMINATION_LEVELS.index(level):
+                raise DomainError(f"该解约申请尚未经{earlier[0].name}", code="college_review_first")
             raise DomainError(f"当前状态为“{locked.get_status_display()}”，不能审核", code="wrong_status")
-        if level == "college":
-            locked.college_reviewed_by, locked.college_reviewed_at = actor, now
-            locked.status = TerminationStatus.COLLEGE_APPROVED if approve else TerminationStatus.REJECTED
-        else:
-            locked.school_reviewed_by, locked.school_reviewed_at = actor, now
-            locked.status = TerminationStatus.APPROVED if approve else TerminationStatus.REJECTED
+        setattr(locked, f"{level.code}_reviewed_by", actor)
+        setattr(locked, f"{level.code}_reviewed_at", now)
+        locked.status = level.approves_to if approve else TerminationStatus.REJECTED
         if not approve:
             locked.reject_reason = reason[:300]
         locked.save()
@@ -615,7 +638,8 @@ def print_session_claim(*, actor, short_code: str, client_address: str = "", now
             raise DomainError("该打印码已使用，请刷新电脑上的打印页面", code="print_used")
         agreement = agreement_in_force(actor.graduate_id)
         if agreement is None or not agreement_is_approved(agreement):
-            raise DomainError("只有院系或学校已经审核通过的网签协议才能自助打印", code="not_approved")
+            raise DomainError(f"只有{REVIEW_LEVEL_NAMES[PRINT_REQUIRED_STATUS]}通过的网签协议才能自助打印",
+                              code="not_approved")
         session.claimed_at, session.agreement = now, agreement
         session.save(update_fields=["claimed_at", "agreement"])
         _audit(actor, agreement, "agreement.print", "自助打印协议书", agreement.graduate, client_address=client_address)
@@ -657,7 +681,7 @@ def _new_card(graduate_id: int, now: datetime) -> SigningCard:
         try:
             with transaction.atomic():
                 return SigningCard.objects.create(graduate_id=graduate_id, short_code=_code(8),
-                                                  expires_at=now + timedelta(minutes=CARD_MINUTES))
+                                                  expires_at=now + timedelta(minutes=card_minutes()))
         except IntegrityError:
             continue
     raise DomainError("请稍后重试")

@@ -22,7 +22,7 @@ from apps.core.errors import DomainError
 from apps.core.net import client_address
 from apps.graduates.models import Graduate
 from apps.organisations.models import School
-from apps.signing import services
+from apps.signing import presenters, services
 from apps.signing.models import Invitation, InvitationStatus, ProbationType
 
 FORM_FIELDS = ("unit_name", "credit_code", "unit_nature_code", "industry_code", "unit_division", "unit_address",
@@ -37,7 +37,8 @@ def _employer_user(request):
 
 
 def _refused(request, message: str, status: int = 400):
-    return render(request, "signing/employer/refused.html", {"message": message}, status=status)
+    return render(request, "signing/employer/refused.html",
+                  {"message": message, "card_validity": presenters.card_validity_text()}, status=status)
 
 
 def _card_graduate(card) -> Graduate:
@@ -80,7 +81,7 @@ def _form_context(request, token, card, values, field_errors=None, error=None):
     return {
         "token": token, "card": card, "summary": services.graduate_card_summary(_card_graduate(card)),
         "v": values, "errors": field_errors or {}, "error": error, "probation_types": ProbationType.choices,
-        "employer_user": _employer_user(request),
+        "employer_user": _employer_user(request), "card_validity": presenters.card_validity_text(),
     }
 
 
@@ -119,11 +120,13 @@ def invite_view(request, token: str):
 
 # --- after sending: the follow link -------------------------------------------------------------
 
-def _detail_context(invitation: Invitation, *, correction_values=None, correction_errors=None, error=None) -> dict:
+def _detail_context(invitation: Invitation, *, follow_token: str = "", correction_values=None, correction_errors=None,
+                    error=None) -> dict:
     invitation = Invitation.objects.select_related("graduate", "graduate__school", "graduate__major", "unit_division",
                                                    "employer").get(pk=invitation.pk)
     agreement = getattr(invitation, "agreement", None) if invitation.status == InvitationStatus.ACCEPTED else None
     returned = services.signed_destination_returned(invitation) if agreement is not None else None
+    review = presenters.agreement_review(agreement, viewer_role=Role.EMPLOYER) if agreement is not None else None
     values = correction_values
     if values is None and returned is not None:
         values = {"unit_name": returned.unit_name, "credit_code": returned.credit_code,
@@ -134,7 +137,11 @@ def _detail_context(invitation: Invitation, *, correction_values=None, correctio
     return {
         "invitation": invitation, "summary": services.graduate_card_summary(invitation.graduate),
         "sections": services.invitation_term_sections(invitation), "agreement": agreement,
-        "review_status": services.agreement_review_status(agreement) if agreement is not None else "",
+        "review_state": review,
+        "review_status": review.title if review is not None else "",
+        "state": presenters.invitation_state(invitation, viewer_role=Role.EMPLOYER, follow_token=follow_token),
+        "agreement_state": (presenters.agreement_state(agreement, viewer_role=Role.EMPLOYER)
+                            if agreement is not None else None),
         "returned": returned, "cv": values or {}, "ce": correction_errors or {}, "error": error,
     }
 
@@ -148,7 +155,7 @@ def _followed(token: str) -> Invitation:
 def follow_view(request, token: str):
     invitation = _followed(token)
     return render(request, "signing/employer/follow.html", {
-        **_detail_context(invitation), "token": token,
+        **_detail_context(invitation, follow_token=token), "token": token,
         "withdraw_url": reverse("sign-follow-withdraw", args=[token]),
         "correction_url": reverse("sign-follow-correction", args=[token])})
 
@@ -177,7 +184,8 @@ def follow_correction_view(request, token: str):
                                      client_address=client_address(request))
     except DomainError as exc:
         return render(request, "signing/employer/follow.html", {
-            **_detail_context(invitation, correction_values=values, correction_errors=exc.fields, error=exc.message),
+            **_detail_context(invitation, follow_token=token, correction_values=values, correction_errors=exc.fields,
+                              error=exc.message),
             "token": token, "withdraw_url": reverse("sign-follow-withdraw", args=[token]),
             "correction_url": reverse("sign-follow-correction", args=[token])}, status=400)
     messages.success(request, "单位信息已更正，已重新提交院系审核。协议仍然有效。")
@@ -188,10 +196,10 @@ def follow_correction_view(request, token: str):
 
 def employer_signing_context(request) -> dict:
     """The 发起网签 form and the invitations list on /employer/ (apps/core employer_home_view)."""
-    return {
-        "schools": School.objects.filter(is_active=True).order_by("name"),
-        "signing_invitations": list(services.invitations_for_employer(actor=request.user)[:100]),
-    }
+    invitations = list(services.invitations_for_employer(actor=request.user)[:100])
+    for invitation in invitations:
+        invitation.state = presenters.invitation_state(invitation, viewer_role=Role.EMPLOYER)
+    return {"schools": School.objects.filter(is_active=True).order_by("name"), "signing_invitations": invitations}
 
 
 @require_POST

@@ -20,7 +20,7 @@ from apps.core.files import private_file_response
 from apps.core.net import client_address
 from apps.graduates.models import Graduate
 from apps.notifications.models import Notification
-from apps.signing import services
+from apps.signing import presenters, services
 from apps.signing.documents import qr_data_uri
 from apps.signing.models import Invitation, InvitationStatus
 
@@ -46,7 +46,8 @@ def card_view(request):
     link = request.build_absolute_uri(reverse("sign-card", args=[token]))
     remaining = max(0, int((card.expires_at - timezone.now()).total_seconds()))
     return _page(request, "signing/graduate/card.html", "me", graduate=graduate, card=card, link=link,
-                 qr=qr_data_uri(link, scale=5), remaining=remaining, card_minutes=services.CARD_MINUTES,
+                 qr=qr_data_uri(link, scale=5), remaining=remaining, card_minutes=services.card_minutes(),
+                 confirm_window=presenters.confirm_window_text(),
                  summary=services.graduate_card_summary(graduate),
                  unmet=services.signing_preconditions(graduate))
 
@@ -56,6 +57,9 @@ def invitations_view(request):
     invitations = list(services.invitations_for_graduate(actor=request.user))
     agreement = services.agreement_in_force(request.user.graduate_id)
     unread = visible_to(Notification, request.user).filter(read_at__isnull=True).count()
+    for invitation in invitations:
+        invitation.state = presenters.invitation_state(invitation, viewer_role=Role.GRADUATE,
+                                                       has_other_agreement=agreement is not None)
     return _page(request, "signing/graduate/invitations.html", "register", invitations=invitations,
                  agreement=agreement, unread=unread)
 
@@ -66,9 +70,10 @@ def _invitation(request, pk: int) -> Invitation:
 
 def _detail(request, invitation, *, error=None, field_errors=None, reason=""):
     agreement = services.agreement_in_force(request.user.graduate_id)
+    state = presenters.invitation_state(invitation, viewer_role=Role.GRADUATE, has_other_agreement=agreement is not None)
     return _page(request, "signing/graduate/invitation.html", "register", invitation=invitation,
-                 sections=services.invitation_term_sections(invitation), agreement=agreement,
-                 can_decide=invitation.status == InvitationStatus.OPEN and agreement is None,
+                 sections=services.invitation_term_sections(invitation), agreement=agreement, state=state,
+                 can_decide=state.action("accept") is not None, confirm_window=presenters.confirm_window_text(),
                  error=error, field_errors=field_errors or {}, reason=reason)
 
 
@@ -128,12 +133,13 @@ def confirm_view(request, pk: int):
     else:
         deadline = None
     if not remaining and error is None:
-        error = ("确认已超过60秒，请返回重新点击“接受”后在60秒内确认" if invitation.status == InvitationStatus.OPEN
-                 else f"邀约当前状态为“{invitation.get_status_display()}”，不能签约")
+        state = presenters.invitation_state(invitation, viewer_role=Role.GRADUATE)
+        error = (presenters.confirm_expired_text() if state.code == "open"
+                 else f"邀约当前状态为“{state.title}”，不能签约")
     sections = services.invitation_term_sections(invitation)
     return _page(request, "signing/graduate/confirm.html", "register", invitation=invitation,
                  key_terms=sections[0][1][:1] + sections[1][1] + sections[2][1], deadline=deadline,
-                 remaining=remaining, error=error)
+                 remaining=remaining, error=error, expired_text=presenters.confirm_expired_text())
 
 
 @role_required(Role.GRADUATE)
@@ -141,8 +147,8 @@ def agreement_view(request):
     agreement = services.agreement_in_force(request.user.graduate_id)
     context = {"agreement": agreement}
     if agreement is not None:
-        context.update(review_status=services.agreement_review_status(agreement),
-                       approved=services.agreement_is_approved(agreement),
+        context.update(review_status=presenters.agreement_review(agreement).title,
+                       state=presenters.agreement_state(agreement, viewer_role=Role.GRADUATE),
                        sections=services.invitation_term_sections(agreement.invitation))
     return _page(request, "signing/graduate/agreement.html", "register", **context)
 

@@ -20,13 +20,13 @@ from apps.accounts.permissions import role_required
 from apps.core.errors import DomainError, NotFound
 from apps.core.files import private_file_response
 from apps.core.net import client_address
+from apps.signing import presenters
 from apps.signing.documents import agreement_generate_pdf, qr_data_uri
 from apps.signing.models import Agreement, PrintSession
 from apps.signing.services import (
     PRINT_SESSION_MINUTES,
     agreement_in_force,
     agreement_is_approved,
-    agreement_review_status,
     print_session_claim,
     print_session_for_pc,
     print_session_start,
@@ -61,7 +61,8 @@ def print_pc_view(request):
     try:
         session, secret = print_session_start(client_address=client_address(request))
     except DomainError as exc:
-        return render(request, "signing/print/pc.html", {"error": exc.message, "steps": PRINT_STEPS}, status=503)
+        return render(request, "signing/print/pc.html", {"error": exc.message, "steps": PRINT_STEPS,
+                                                         "requirement": presenters.print_requirement_text()}, status=503)
     return render(request, "signing/print/pc.html", {
         "session": session,
         "secret": secret,
@@ -69,6 +70,7 @@ def print_pc_view(request):
         "claim_url": claim_url(request, session.short_code),
         "minutes": PRINT_SESSION_MINUTES,
         "steps": PRINT_STEPS,
+        "requirement": presenters.print_requirement_text(),
     })
 
 
@@ -133,7 +135,9 @@ def graduate_print_view(request):
         "tab": "register",
         "agreement": agreement,
         "approved": approved,
-        "review_status": agreement_review_status(agreement) if agreement else "",
+        "review_status": presenters.agreement_review(agreement).title if agreement else "",
+        "state": presenters.agreement_state(agreement, viewer_role=Role.GRADUATE) if agreement else None,
+        "requirement": presenters.print_requirement_text(),
         "code": code.strip()[:8],
         "error": error,
         "claimed": claimed,

@@ -23,6 +23,7 @@ from apps.core.pagination import int_or_none, paginate, querystring_without_page
 from apps.core.text import normalise
 from apps.destinations.models import DestinationStatus
 from apps.organisations.models import College
+from apps.signing import presenters
 from apps.signing.documents import agreement_generate_pdf, agreement_pdf_due, loopback_host
 from apps.signing.models import (
     Agreement,
@@ -32,7 +33,7 @@ from apps.signing.models import (
     TerminationStatus,
 )
 from apps.signing.recovery import agreement_pdf_retry
-from apps.signing.services import termination_review
+from apps.signing.services import TERMINATION_LEVELS, termination_review
 
 PAGE_SIZE = 30
 
@@ -40,19 +41,9 @@ PAGE_SIZE = 30
 # --- shared presenters (also used by the API) --------------------------------------------------
 
 def review_status_of(agreement: Agreement) -> str:
-    """agreement_review_status without a query: the destination comes with the row
-    (`select_related("graduate__destination")`)."""
-    if agreement.status == AgreementStatus.TERMINATED:
-        return "已解约"
-    destination = getattr(agreement.graduate, "destination", None)
-    status = getattr(destination, "status", "")
-    if status == DestinationStatus.SCHOOL_APPROVED:
-        return "学校审核通过"
-    if status == DestinationStatus.RETURNED:
-        return "学校审核退回，待用人单位更正信息（协议仍然有效）"
-    if status == DestinationStatus.COLLEGE_APPROVED:
-        return "院系初审通过，待学校审核"
-    return "签约成功，待学校审核"
+    """The review's title (presenters.agreement_review); without a query when the destination
+    comes with the row (`select_related("graduate__destination")`)."""
+    return presenters.agreement_review(agreement, viewer_role=Role.SCHOOL_STAFF).title
 
 
 def pdf_missing_of(agreement: Agreement) -> bool:
@@ -95,11 +86,9 @@ def agreements_for_staff(*, actor, filters: AgreementFilters) -> QuerySet[Agreem
 
 
 def reviewable_termination_status(actor) -> str:
-    if actor.role == Role.COLLEGE_STAFF:
-        return TerminationStatus.SUBMITTED
-    if actor.role == Role.SCHOOL_STAFF:
-        return TerminationStatus.COLLEGE_APPROVED
-    return ""
+    """The status this reviewer's level acts on (services.TERMINATION_LEVELS)."""
+    level = next((x for x in TERMINATION_LEVELS if x.role == actor.role), None)
+    return level.acts_on if level is not None else ""
 
 
 @dataclass(frozen=True)
@@ -189,6 +178,7 @@ def staff_agreement_detail_view(request, pk: int):
                         .order_by("submitted_at"))
     return render(request, "signing/staff/agreement_detail.html", {
         "a": agreement, "g": agreement.graduate, "inv": agreement.invitation, "review": review_status_of(agreement),
+        "state": presenters.agreement_state(agreement, viewer_role=request.user.role),
         "terminations": terminations, "timeline": agreement_timeline(request.user, agreement),
         # approved but the background generation never finished (e.g. its worker was killed)
         "pdf_missing": agreement_pdf_due(agreement), "can_retry_pdf": request.user.role in REVIEWERS,
@@ -240,6 +230,7 @@ def staff_terminations_view(request):
         "reasons": TerminationReason.choices, "colleges": visible_to(College, request.user).order_by("name"),
         "querystring": querystring_without_page(request), "acts_on": acts_on,
         "acts_on_label": TerminationStatus(acts_on).label if acts_on else "",
+        "levels_note": presenters.termination_levels_note(),
     })
 
 
@@ -258,7 +249,7 @@ def staff_termination_detail_view(request, pk: int):
         "t": termination, "g": termination.graduate, "a": termination.agreement, "inv": termination.agreement.invitation,
         "letters": list(termination.letters.all()), "used": used,
         "can_review": can_review_termination(request.user, termination),
-        "level": "初审" if request.user.role == Role.COLLEGE_STAFF else "终审",
+        "state": presenters.termination_state(termination, viewer_role=request.user.role),
         "next": safe_return_url(request, request.GET.get("next", ""), within=reverse("staff-terminations")),
     })
 

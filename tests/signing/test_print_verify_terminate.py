@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -209,7 +210,8 @@ def test_pc_page_shows_qr_code_and_steps_and_keeps_the_secret_out_of_cookies(wor
     html = response.content.decode()
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     assert 'id="print-qr" src="data:image/png;base64,' in html and 'id="print-code"' in html
-    assert "在电脑上打开本页面" in html and "只有院系或学校已经审核通过的网签毕业生才能自助打印协议书" in html
+    assert "在电脑上打开本页面" in html and "只有学校终审通过的网签协议才能自助打印协议书" in html
+    assert "院系或学校" not in html  # college approval alone is refused (print_session_claim)
     session_id, secret, code = _pc_session(pc)
     assert all(secret not in c.value for c in pc.client.cookies.values())
     assert PrintSession.objects.get(pk=session_id).short_code == code
@@ -223,7 +225,7 @@ def test_unapproved_agreement_cannot_be_claimed(signed, ready):
     graduate = As(ready.graduate_user)
     page = graduate.submit("/signing/print/", {"code": code})
     assert page.status_code == 400
-    assert "只有院系或学校已经审核通过的网签协议才能自助打印" in page.content.decode()
+    assert "只有学校终审通过的网签协议才能自助打印" in page.content.decode()
     assert 'id="print-claimed"' not in page.content.decode()
     r = graduate.post("/agreements/print-sessions/claim", {"code": code})
     assert r.status_code == 400 and r.json()["error"]["code"] == "not_approved"
@@ -322,7 +324,7 @@ def test_termination_before_the_school_date_is_refused(signed, ready):
     assert r.status_code == 400 and r.json()["error"]["code"] == "termination_not_open"
     assert "2099年09月01日" in r.json()["error"]["message"]
     html = As(ready.graduate_user).page("/signing/termination/").content.decode()
-    assert 'id="termination-blocked"' in html and "2099年09月01日" in html
+    assert re.search(r'id="termination-state-text">[^<]*2099年09月01日', html) and 'id="termination-form"' not in html
     assert not Termination.objects.exists()
 
 
@@ -364,13 +366,15 @@ def test_termination_accepts_letters_and_reports_the_status(signed, ready):
     assert graduate.client.get(body["letters"][0]["url"], **graduate.headers).status_code == 200
     assert As(ready.stranger_user).get(body["letters"][0]["url"].removeprefix("/api/v1")).status_code == 404
     mine = graduate.get("/agreements/terminations/mine").json()
-    assert mine["items"][0]["id"] == body["id"] and mine["blocked"] == "您已提交解约申请，请等待审核。"
+    assert mine["items"][0]["id"] == body["id"] and mine["blocked"] == mine["state"]["text"]
+    assert mine["state"]["code"] == "submitted" and "待院系初审" in mine["blocked"]
 
 
 def test_termination_is_only_for_online_signed_graduates(world):
     graduate = As(world.graduate_user)
     html = graduate.page("/signing/termination/").content.decode()
-    assert 'id="termination-not-online"' in html and "仅限于通过网络签约" in html and 'id="termination-form"' not in html
+    assert re.search(r'id="termination-state-text">[^<]*仅限于通过网络签约', html)
+    assert 'id="termination-form"' not in html and 'id="termination-form"' not in html
     r = graduate.multipart("/agreements/terminations", termination_form())
     assert r.status_code == 400 and r.json()["error"]["code"] == "no_agreement"
     assert As(world.employer_user).multipart("/agreements/terminations", termination_form()).status_code == 403
@@ -418,7 +422,7 @@ def test_reject_needs_a_reason_and_is_shown_to_the_graduate(pending, ready):
     r = college.post(f"/agreements/terminations/{pending.pk}/reject", {"reason": "解约材料未加盖公章"})
     assert r.status_code == 200 and r.json()["status_label"] == "未通过"
     html = As(ready.graduate_user).page("/signing/termination/").content.decode()
-    assert "未通过原因：解约材料未加盖公章" in html and 'id="termination-form"' in html
+    assert "原因：解约材料未加盖公章" in html and "协议继续有效" in html and 'id="termination-form"' in html
 
 
 def test_api_review_college_then_school(pending, ready):

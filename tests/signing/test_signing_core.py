@@ -266,7 +266,7 @@ def test_print_session_needs_school_approval_and_is_one_time(ready):
     invitation, _ = invite(ready.graduate, ready.graduate_user)
     agreement = accept(ready.graduate_user, invitation)
     session, secret = signing.print_session_start()
-    with pytest.raises(DomainError, match="审核通过"):
+    with pytest.raises(DomainError, match="学校终审通过"):
         signing.print_session_claim(actor=ready.graduate_user, short_code=session.short_code)
     approve_both(ready)
     agreement_generate_pdf(agreement.pk)
