@@ -93,6 +93,24 @@ class DestinationOut(Schema):
     images: list[DestinationImageOut]
 
 
+class DestinationStateOut(Schema):
+    """What the person reads and may do next (the same dict the pages show)."""
+
+    key: str
+    status: str
+    online_signed: bool
+    title: str
+    status_label: str
+    return_reason: str
+    badge: str
+    explanation: str
+    actions: list[str]
+    editable: bool
+    may_review: bool
+    after_cutoff: bool
+    cutoff_on: date | None
+
+
 class DestinationMineOut(Schema):
     registered: bool
     status: str
@@ -102,6 +120,7 @@ class DestinationMineOut(Schema):
     max_images: int
     four_donts: str
     destination: DestinationOut | None
+    state: DestinationStateOut
 
 
 class MineIn(Schema):
@@ -142,6 +161,7 @@ class DestinationGraduateRef(Schema):
 class StaffDetailOut(DestinationOut):
     graduate: DestinationGraduateRef
     can_review: bool
+    state: DestinationStateOut
 
 
 class QueueItemOut(Schema):

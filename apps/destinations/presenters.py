@@ -135,6 +135,142 @@ def edit_block(actor, graduate, destination: Destination | None, today: date | N
     return ""
 
 
+# --- the one state text (title, explanation, next actions) per state and viewer ----------
+
+_STAFF_ROLES = ("college_staff", "school_staff", "province_staff")
+
+
+def _returned_by(destination: Destination) -> str:
+    """院系 or 学校: whoever reviewed last returned it."""
+    college_at, school_at = destination.college_reviewed_at, destination.school_reviewed_at
+    if school_at and (college_at is None or school_at >= college_at):
+        return "学校"
+    return "院系"
+
+
+def state_key(destination: Destination | None) -> str:
+    """none, draft, submitted, college_approved, school_approved, returned_by_college,
+    returned_by_school."""
+    if destination is None:
+        return "none"
+    if destination.status == DestinationStatus.RETURNED:
+        return "returned_by_school" if _returned_by(destination) == "学校" else "returned_by_college"
+    return destination.status
+
+
+def destination_state(destination: Destination | None, *, viewer_role: str, graduate=None,
+                      today: date | None = None) -> dict:
+    """What a person reads about a destination and may do next, for the graduate (毕业生),
+    college staff (院系初审), school staff (学校终审) and province staff (read only).
+
+    Numbers and dates come from the rules themselves: the cut-off from the school's policy
+    through the service's own guard, the reviewer from `reviewable_status`. The graduate page,
+    the staff pages and the API all show this dict (the API as `state`)."""
+    from apps.destinations.services import graduate_change_refusal
+
+    graduate = graduate if graduate is not None else (destination.graduate if destination else None)
+    today = today or timezone.localdate()
+    key = state_key(destination)
+    signed = destination is not None and destination.source == "online_signing"
+    refusal = graduate_change_refusal(graduate, destination, today) if graduate is not None else None
+    after_cutoff = refusal is not None and refusal.code == "after_cutoff"
+    cutoff = policy_for_graduate(graduate).destination_cutoff_on if graduate is not None else None
+    cutoff_text = f"{cutoff:%Y年%m月%d日}" if cutoff else ""
+    reason = destination.return_reason if destination is not None else ""
+    titles = {
+        "none": "未登记", "draft": "未提交", "submitted": "待院系初审", "college_approved": "初审通过，待学校终审",
+        "school_approved": "审核通过", "returned_by_college": "院系退回", "returned_by_school": "学校退回",
+    }
+    title = titles[key]
+    if signed:
+        title = f"已网签 · {title}"
+    explanation, actions = "", []
+    editable = refusal is None and key != "submitted"
+    may_review = False
+
+    if viewer_role == "graduate":
+        if key == "none":
+            explanation = ("尚未登记毕业去向。已与用人单位达成意向并准备网签的，无需在此登记，"
+                           "网签后系统自动登记。")
+            actions = ["选择毕业去向并保存", "按审核依据上传证明材料", "提交审核"]
+        elif key == "draft":
+            explanation = "已保存，尚未提交审核；院系和学校看不到未提交的登记。"
+            actions = ["核对去向内容", "按审核依据上传证明材料", "提交审核"]
+        elif key == "submitted":
+            explanation = ("网签成功，毕业去向已自动登记，" if signed else "已提交，") + "等待院系初审；审核期间不能修改。"
+        elif key == "college_approved":
+            explanation = "院系初审已通过，等待学校终审；不能修改。"
+        elif key == "school_approved":
+            explanation = "学校审核通过，毕业去向已确认，不能修改；如有错误请联系院系或学校就业部门。"
+        else:  # returned
+            who = _returned_by(destination)
+            if signed:
+                explanation = (f"网签登记的毕业去向被{who}退回。网签去向只能由用人单位更正单位信息后重新提交，"
+                               "您不能修改；请联系签约单位更正。协议仍然有效。")
+                actions = ["联系签约单位更正单位信息"]
+            else:
+                explanation = f"被{who}退回，请按退回原因修改后重新提交审核。"
+                actions = ["按退回原因修改去向内容或证明材料", "重新提交审核"]
+        if after_cutoff and key in ("none", "draft", "returned_by_college", "returned_by_school"):
+            title = "已过登记截止日期"
+            explanation = (f"学校规定的毕业去向登记变更截止日期为{cutoff_text}，已过截止日期，不能再登记或修改；"
+                           "如确需变更请联系学校就业部门。")
+            actions = ["联系学校就业部门"]
+        if not editable:
+            actions = [a for a in actions if a.startswith("联系")]
+    else:
+        acts_on = reviewable_status_for_role(viewer_role)
+        may_review = destination is not None and destination.status == acts_on
+        source = "网签自动登记，" if signed else ""
+        if key == "none":
+            explanation = "毕业生尚未登记毕业去向。"
+        elif key == "draft":
+            explanation = "毕业生已保存但尚未提交审核，无需审核。"
+        elif key == "submitted":
+            if viewer_role == "college_staff":
+                explanation = f"{source}毕业生已提交，待您初审。"
+                actions = ["核对去向内容与证明材料", "初审通过", "退回（须填写原因）"]
+            else:
+                explanation = f"{source}毕业生已提交，等待院系初审；院系初审通过后学校终审。"
+        elif key == "college_approved":
+            if viewer_role == "school_staff":
+                explanation = f"{source}院系初审已通过，待您终审。"
+                actions = ["核对去向内容与证明材料", "审核通过", "退回（须填写原因）"]
+            else:
+                explanation = f"{source}院系初审已通过，等待学校终审。"
+        elif key == "school_approved":
+            explanation = "学校审核通过，毕业去向已确认。"
+        else:
+            who = _returned_by(destination)
+            fixer = "等待用人单位更正单位信息后重新提交" if signed else "等待毕业生修改后重新提交"
+            explanation = f"{who}已退回，{fixer}。"
+        if after_cutoff and key in ("none", "draft", "returned_by_college", "returned_by_school"):
+            explanation += f"已过学校规定的登记变更截止日期（{cutoff_text}），毕业生不能再登记或修改。"
+        if viewer_role == "province_staff":
+            actions, may_review = [], False
+    return {
+        "key": key,
+        "status": destination.status if destination is not None else "none",
+        "online_signed": signed,
+        "title": title,
+        "status_label": status_text(destination),
+        "return_reason": reason if key.startswith("returned") else "",
+        "badge": status_badge(destination.status if destination is not None else None),
+        "explanation": explanation,
+        "actions": actions,
+        "editable": editable if viewer_role == "graduate" else False,
+        "may_review": may_review,
+        "after_cutoff": after_cutoff,
+        "cutoff_on": cutoff,
+    }
+
+
+def policy_for_graduate(graduate):
+    from apps.organisations.policy import policy_for
+
+    return policy_for(graduate.school, graduate.cohort)
+
+
 def status_text(destination: Destination | None) -> str:
     return "未登记" if destination is None else destination.get_status_display()
 
@@ -148,11 +284,15 @@ def status_badge(status: str | None) -> str:
 
 def reviewable_status(actor) -> str:
     """The status a reviewer acts on: college staff 待审核, school staff 初审通过."""
+    return reviewable_status_for_role(actor.role)
+
+
+def reviewable_status_for_role(role: str) -> str:
     from apps.accounts.models import Role
 
-    if actor.role == Role.COLLEGE_STAFF:
+    if role == Role.COLLEGE_STAFF:
         return DestinationStatus.SUBMITTED
-    if actor.role == Role.SCHOOL_STAFF:
+    if role == Role.SCHOOL_STAFF:
         return DestinationStatus.COLLEGE_APPROVED
     return ""
 
@@ -211,6 +351,7 @@ def own_info(actor, graduate, destination: Destination | None) -> dict:
         "max_images": MAX_IMAGES_PER_ITEM,
         "four_donts": FOUR_DONTS,
         "destination": destination_info(destination) if destination else None,
+        "state": destination_state(destination, viewer_role="graduate", graduate=graduate),
     }
 
 
@@ -233,5 +374,6 @@ def staff_detail_info(actor, destination: Destination) -> dict:
     data["graduate"] = {"id": g.pk, "name": g.name, "student_number": g.student_number, "cohort": g.cohort,
                         "college": destination.college.name, "major": g.major.name if g.major_id else "",
                         "phone_masked": g.masked_phone}
-    data["can_review"] = destination.status == reviewable_status(actor)
+    data["state"] = destination_state(destination, viewer_role=actor.role)
+    data["can_review"] = data["state"]["may_review"]
     return data

@@ -47,20 +47,30 @@ def _today() -> date:
 def _assert_graduate_may_change(actor, graduate: Graduate, destination: Destination | None, today: date) -> None:
     if actor is None or actor.role != Role.GRADUATE or actor.graduate_id != graduate.pk:
         raise Forbidden("只有毕业生本人可以登记毕业去向")
+    refusal = graduate_change_refusal(graduate, destination, today)
+    if refusal is not None:
+        raise refusal
+
+
+def graduate_change_refusal(graduate: Graduate, destination: Destination | None, today: date) -> DomainError | None:
+    """Why the graduate may not change the record now (None when they may): the school's
+    cut-off (学校设置), online signing, review locks. The guard above raises it; the state
+    presenter shows it, so the page never disagrees with what a save would do."""
     cutoff = policy_for(graduate.school, graduate.cohort).destination_cutoff_on
     if today > cutoff:
-        raise DomainError(
+        return DomainError(
             f"已过毕业去向登记变更截止日期（{cutoff:%Y年%m月%d日}），不能再修改；如确需变更请联系学校就业部门",
             code="after_cutoff",
         )
     if destination is None:
-        return
+        return None
     if destination.source == DestinationSource.ONLINE_SIGNING:
-        raise DomainError("已网签的毕业生毕业去向不可修改；如需变更请先办理网络解约", code="online_signed")
+        return DomainError("已网签的毕业生毕业去向不可修改；如需变更请先办理网络解约", code="online_signed")
     if destination.status in LOCKED_STATUSES:
-        raise DomainError(
+        return DomainError(
             f"就业信息状态为“{destination.get_status_display()}”，不能修改；如有错误请联系院系或学校", code="locked"
         )
+    return None
 
 
 def _reviewer_scope(actor, destination: Destination) -> str:

@@ -74,6 +74,7 @@ def destination_view(request):
 
     block = presenters.edit_block(request.user, graduate, destination)
     editable = not block
+    state = presenters.destination_state(destination, viewer_role=Role.GRADUATE, graduate=graduate)
     chosen_code = (request.POST.get("category_code") if posted is not None else request.GET.get("category")) or (
         destination.category_code if destination else "")
     category = catalog.category(chosen_code) if chosen_code else None
@@ -88,8 +89,7 @@ def destination_view(request):
         "tab": "register",
         "graduate": graduate,
         "destination": destination,
-        "status_text": presenters.status_text(destination),
-        "status_badge": presenters.status_badge(destination.status if destination else None),
+        "state": state,
         "editable": editable,
         "edit_block": block,
         "category": category,
@@ -174,7 +174,7 @@ def destination_image_view(request, pk: int):
 # --- staff ---------------------------------------------------------------------------------
 
 
-@role_required(*REVIEWERS)
+@role_required(*REVIEWERS, Role.PROVINCE_STAFF)
 def staff_queue_view(request):
     filters, status = queue_filters(request.user, request.GET)
     page = paginate(request, review_queue(actor=request.user, filters=filters).prefetch_related("images"),
@@ -198,6 +198,8 @@ def staff_queue_view(request):
         "querystring": querystring_without_page(request),
         "full_querystring": request.GET.urlencode(),
         "acts_on_label": DestinationStatus(acts_on).label if acts_on else "",
+        # 省级: reads the province's destinations; reviewing stays with colleges and schools
+        "read_only": request.user.role == Role.PROVINCE_STAFF,
     })
 
 
@@ -242,19 +244,19 @@ def _staff_destination(request, pk: int) -> Destination:
         .prefetch_related("images"), request.user, pk=pk)
 
 
-@role_required(*REVIEWERS)
+@role_required(*REVIEWERS, Role.PROVINCE_STAFF)
 def staff_destination_detail_view(request, pk: int):
     destination = _staff_destination(request, pk)
     category = catalog.category(destination.category_code)
-    acts_on = presenters.reviewable_status(request.user)
+    state = presenters.destination_state(destination, viewer_role=request.user.role)
     return render(request, "destinations/staff_detail.html", {
         "d": destination,
         "g": destination.graduate,
         "category": category,
         "rows": presenters.display_rows(destination, category),
         "images": list(destination.images.all()),
-        "badge": presenters.status_badge(destination.status),
-        "can_review": destination.status == acts_on,
+        "state": state,
+        "can_review": state["may_review"],
         "level": "初审" if request.user.role == Role.COLLEGE_STAFF else "终审",
         "history": _destination_history(request, destination.graduate_id),
         "next": safe_return_url(request, request.GET.get("next", ""), within=reverse("staff-destinations")),

@@ -60,7 +60,7 @@ def settings_view(request):
 
 
 
-@role_required(*REVIEWERS)
+@role_required(*REVIEWERS, Role.PROVINCE_STAFF)  # 省级: read only
 def staff_graduates_view(request):
     filters = GraduateFilters(
         cohort=int_or_none(request.GET.get("cohort")),
@@ -90,7 +90,7 @@ def staff_graduates_view(request):
 
 
 
-@role_required(*REVIEWERS)
+@role_required(*REVIEWERS, Role.PROVINCE_STAFF)  # 省级: read only
 def staff_graduate_detail_view(request, pk: int):
     graduate = get_visible(Graduate.objects.select_related("school", "college", "major", "origin_division"), request.user, pk=pk)
     return render(request, "graduates/staff_detail.html", {"graduate": graduate, "detail": graduate_detail(graduate)})

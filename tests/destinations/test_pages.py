@@ -104,7 +104,7 @@ def test_save_upload_delete_and_submit_through_the_page(page, world, django_capt
 
     html = _text(page.post("/register/destination/submit/", follow=True))
     assert "已提交审核" in html and 'id="status-badge">待审核<' in html
-    assert '<p class="muted" id="edit-block">已提交，等待院系审核；审核前不能修改。</p>' in html
+    assert '<p id="state-explanation">已提交，等待院系初审；审核期间不能修改。</p>' in html
     assert 'id="destination-form"' not in html and 'id="destination-readonly"' in html
     assert 'class="secondary delete-image"' not in html and 'id="upload-form"' not in html
     assert "合肥示例科技有限公司" in html and "安徽省合肥市蜀山区" in html
@@ -126,7 +126,8 @@ def test_pages_need_the_graduate_role(world, open_window):
     r = _client(world.college_admin).get("/register/destination/")
     assert r.status_code == 403
     assert _client(world.graduate_user).get("/staff/destinations/").status_code == 403
-    assert _client(world.province_admin).get("/staff/destinations/").status_code == 403
+    # province staff read the list (read only, tests/test_papercuts.py); reviewing is refused
+    assert _client(world.province_admin).post("/staff/destinations/batch-approve/").status_code == 403
 
 
 def test_image_view_checks_permission(world, open_window):

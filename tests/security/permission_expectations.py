@@ -93,8 +93,8 @@ PAGES: dict[str, Page] = {
     "graduate-history": Page(GRADUATES),
     "graduate-origin": Page(GRADUATES),
     "graduate-contacts": Page(GRADUATES),
-    "staff-graduates": Page(REVIEWERS),
-    "staff-graduate-detail": Page(OWNER_REVIEWERS, {"pk": "graduate"}),
+    "staff-graduates": Page(STAFF),  # province staff read (read only)
+    "staff-graduate-detail": Page(OWNER_STAFF, {"pk": "graduate"}),
     "staff-graduate-history": Page(OWNER_STAFF, {"pk": "graduate"}),
     "staff-graduate-reset-pin": Page(frozenset({"school_staff"}), {"pk": "graduate"}, post_only=True),
     # reference (pickers are public: the graduate login page uses none, but registration forms do)
@@ -140,9 +140,9 @@ PAGES: dict[str, Page] = {
     "graduate-destination-image-delete": Page(OWNER, {"pk": "proof_image"}, post_only=True),
     "graduate-destination-submit": Page(GRADUATES, post_only=True),
     "destination-image": Page(OWNER | OWNER_STAFF, {"pk": "proof_image"}),
-    "staff-destinations": Page(REVIEWERS),
+    "staff-destinations": Page(STAFF),  # province staff read; batch approve and review stay with reviewers
     "staff-destinations-batch-approve": Page(REVIEWERS, post_only=True),
-    "staff-destination-detail": Page(OWNER_REVIEWERS, {"pk": "destination"}),
+    "staff-destination-detail": Page(OWNER_STAFF, {"pk": "destination"}),
     "staff-destination-review": Page(OWNER_REVIEWERS, {"pk": "destination"}, post_only=True),
     # signing (网络签约): the graduate
     "signing-card": Page(GRADUATES),
