@@ -35,6 +35,13 @@ def staff_home_view(request):
         context["college_rows"] = (
             visible_to(College, user).annotate(n=Count("graduates")).order_by("code").values("name", "n")
         )
+        # 初审 (college) / 终审 (school): what waits for this reviewer, linked to the queue
+        from apps.destinations.models import Destination
+        from apps.destinations.presenters import reviewable_status
+
+        acts_on = reviewable_status(user)
+        if acts_on:
+            context["destination_waiting"] = visible_to(Destination, user).filter(status=acts_on).count()
     return render(request, "core/staff_home.html", context)
 
 

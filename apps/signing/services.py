@@ -24,7 +24,7 @@ from apps.audit.services import audit_record
 from apps.core import throttle
 from apps.core.crypto import token_digest
 from apps.core.errors import DomainError, Forbidden, NotFound, Throttled
-from apps.core.images import check_image_count, image_content_file, process_image
+from apps.core.images import ProcessedImage, check_image_count, image_content_file, process_image
 from apps.core.text import mask_phone, normalise
 from apps.destinations.models import Destination, DestinationStatus
 from apps.destinations.selectors import destination_blocks_signing
@@ -311,7 +311,8 @@ def invitation_create(*, card: SigningCard, data: dict[str, Any], certificate, e
     cleaned = _clean_invitation(data)
     if certificate is None:
         raise DomainError("请上传统一社会信用代码证图片", code="certificate_missing", fields={"certificate": "必传"})
-    processed = process_image(certificate)
+    # a certificate kept with the form's draft (certificate_draft.py) was checked already
+    processed = certificate if isinstance(certificate, ProcessedImage) else process_image(certificate)
     graduate = card.graduate
     if employer_user is not None and employer_user.employer_id and employer_user.employer.credit_code != cleaned["credit_code"]:
         raise DomainError("统一社会信用代码与本单位账号不一致", code="credit_code_mismatch")

@@ -19,10 +19,11 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.accounts.scoping import get_visible
 from apps.core.errors import DomainError
+from apps.core.images import process_image
 from apps.core.net import client_address
 from apps.graduates.models import Graduate
 from apps.organisations.models import School
-from apps.signing import presenters, services
+from apps.signing import certificate_draft, presenters, services
 from apps.signing.models import Invitation, InvitationStatus, ProbationType
 
 FORM_FIELDS = ("unit_name", "credit_code", "unit_nature_code", "industry_code", "unit_division", "unit_address",
@@ -77,8 +78,10 @@ def card_view(request, token: str):
 
 # --- step 2: the invitation form -------------------------------------------------------------------
 
-def _form_context(request, token, card, values, field_errors=None, error=None):
+def _form_context(request, token, card, values, field_errors=None, error=None, certificate=None):
     return {
+        # 「已上传：文件名」: the certificate kept with this form's draft (certificate_draft.py)
+        "certificate_name": (certificate.original_name or "统一社会信用代码证图片") if certificate else "",
         "token": token, "card": card, "summary": services.graduate_card_summary(_card_graduate(card)),
         "v": values, "errors": field_errors or {}, "error": error, "probation_types": ProbationType.choices,
         "employer_user": _employer_user(request), "card_validity": presenters.card_validity_text(),
@@ -101,19 +104,38 @@ def invite_view(request, token: str):
                           unit_address=employer.address)
         return render(request, "signing/employer/invite.html", _form_context(request, token, card, values))
     values = {name: request.POST.get(name, "") for name in FORM_FIELDS}
+    # the certificate is checked once and kept with this browser's draft of the form, so an
+    # error elsewhere does not make the recruiter choose the picture again
+    certificate, certificate_error = certificate_draft.draft_get(request, token), None
+    uploaded = request.FILES.get("certificate")
+    if uploaded is not None:
+        try:
+            certificate = process_image(uploaded)
+        except DomainError as exc:
+            certificate_error = exc.message
+        else:
+            certificate_draft.draft_keep(request, token, certificate)
     try:
+        # a refused picture is sent as none: the service still reports the other fields'
+        # errors first and writes nothing
         _, follow_token = services.invitation_create(
-            card=card, data=values, certificate=request.FILES.get("certificate"), employer_user=employer_user,
-            client_address=client_address(request))
+            card=card, data=values, certificate=None if certificate_error else certificate,
+            employer_user=employer_user, client_address=client_address(request))
     except DomainError as exc:
         fields = {k: v for k, v in exc.fields.items() if k in FORM_FIELDS or k == "certificate"}
         message = services.precondition_message_for_employer(exc)
+        if certificate_error:
+            fields["certificate"] = certificate_error
+            if set(fields) == {"certificate"}:
+                message = certificate_error
         if set(fields) == {"certificate"}:
             fields["certificate"] = message
         elif fields:
-            message = "请按提示修改标红的内容后重新提交（统一社会信用代码证图片需重新选择）"
+            message = "请按提示修改标红的内容后重新提交"
         return render(request, "signing/employer/invite.html",
-                      _form_context(request, token, card, values, fields, message), status=400)
+                      _form_context(request, token, card, values, fields, message,
+                                    certificate=certificate_draft.draft_get(request, token)), status=400)
+    certificate_draft.draft_drop(request, token)
     messages.success(request, "邀约已发送，请等待毕业生确认。请收藏本页面链接，以便随时查看邀约状态。")
     return redirect("sign-follow", token=follow_token)
 

@@ -65,6 +65,16 @@
         encodeURIComponent(el.value);
     }
 
+    // data-file-names="certificate-chosen" on a file input (templates/_file_button.html):
+    // the chosen file names appear in that element.
+    if (el.matches("input[type=file][data-file-names]")) {
+      var shown = byId(el.getAttribute("data-file-names"));
+      if (shown) {
+        var names = Array.prototype.map.call(el.files || [], function (f) { return f.name; });
+        shown.textContent = names.length ? "已选择：" + names.join("、") : "未选择文件";
+      }
+    }
+
     // data-auto-submit="uploading" on a file input: send the form as soon as files are
     // chosen, showing the element with that id while the upload runs.
     if (el.matches("input[type=file][data-auto-submit]") && el.files && el.files.length) {
