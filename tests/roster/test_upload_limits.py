@@ -69,19 +69,31 @@ def _cells(values) -> str:
     return "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in values)
 
 
+_SST_TYPE = ('<Override PartName="/xl/sharedStrings.xml" '
+             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+_SST_REL = ('<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'sharedStrings" Target="sharedStrings.xml"/>')
+_SST_ITEM = b"<si><t>A</t></si>"
+
+
 def raw_roster(data_rows: int, *, dimension: bool = True, rows_per_chunk: int = 10_000, tiny: bool = False,
-               extra_members: dict[str, bytes] | None = None) -> bytes:
+               shared_strings: int = 0) -> bytes:
     """A roster workbook whose 生源 sheet has the template's header and `data_rows` copies of
     one valid row (`tiny`: of one number), written straight as XML (<dimension> present or
-    not, as writers differ)."""
+    not, as writers differ). `shared_strings`: add a shared-strings table (the part openpyxl
+    loads whole) of about that many bytes, one short string repeated."""
     plain = [h.rstrip("*") for h in HEADERS]
     row = "<c><v>1</v></c>" if tiny else _cells(person(1).get(h, "") for h in plain)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        types, rels = _CONTENT_TYPES, _WORKBOOK_RELS
+        if shared_strings:
+            types = types.replace("</Types>", f"{_SST_TYPE}</Types>")
+            rels = rels.replace("</Relationships>", f"{_SST_REL}</Relationships>")
+        archive.writestr("[Content_Types].xml", types)
         archive.writestr("_rels/.rels", _ROOT_RELS)
         archive.writestr("xl/workbook.xml", _WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        archive.writestr("xl/_rels/workbook.xml.rels", rels)
         archive.writestr("xl/worksheets/sheet1.xml", f"{_SHEET_OPEN}<sheetData/></worksheet>")
         with archive.open("xl/worksheets/sheet2.xml", "w", force_zip64=True) as sheet:
             head = f'<dimension ref="A1:U{data_rows + 1}"/>' if dimension else ""
@@ -92,23 +104,20 @@ def raw_roster(data_rows: int, *, dimension: bool = True, rows_per_chunk: int = 
                 sheet.write("".join(f'<row r="{written + i + 2}">{row}</row>' for i in range(n)).encode())
                 written += n
             sheet.write(b"</sheetData></worksheet>")
-        for name, content in (extra_members or {}).items():
-            archive.writestr(name, content)
+        if shared_strings:
+            with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as member:
+                member.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+                block = _SST_ITEM * (512 * 1024)  # 8.5 MB
+                for _ in range(max(1, shared_strings // len(block))):
+                    member.write(block)
+                member.write(b"</sst>")
     return buffer.getvalue()
 
 
 def zip_bomb(unpacked: int) -> bytes:
-    """A valid-looking roster workbook whose shared-strings part unpacks to `unpacked` bytes
-    of one repeated character (deflate shrinks that about a thousandfold)."""
-    buffer = io.BytesIO(raw_roster(1))
-    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive, \
-            archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as member:
-        block = b"A" * (8 * 1024 * 1024)
-        left = unpacked
-        while left > 0:
-            member.write(block[:left])
-            left -= len(block)
-    return buffer.getvalue()
+    """A well-formed roster workbook whose shared-strings table unpacks to about `unpacked`
+    bytes (deflate shrinks one repeated string about a thousandfold)."""
+    return raw_roster(1, shared_strings=unpacked)
 
 
 @pytest.fixture(scope="module")
