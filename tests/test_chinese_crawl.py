@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.test import Client, override_settings
 
-from tests.security.conftest import page_clients, security_world  # noqa: F401 - fixtures
+from tests.security.conftest import security_world  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 
