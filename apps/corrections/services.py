@@ -240,6 +240,27 @@ def correction_reject(*, actor, correction: Correction, reason: str, client_addr
     return _copy(locked, correction)
 
 
+def correction_reveal_proposed(*, actor, correction: Correction, client_address: str = "") -> str:
+    """显示完整号码: the reviewer in scope asks on purpose for the full proposed personal
+    number of a pending correction, to compare it with the uploaded scan. Returns it for this
+    one response only; the audit entry says who looked and when (never the number)."""
+    _assert_reviewer(actor, correction)
+    if correction.field not in MASKED_FIELDS:
+        raise DomainError("该反馈的正确信息无需显示完整号码", code="not_masked")
+    with transaction.atomic():
+        locked = _lock_pending(correction)
+        _assert_reviewer(actor, locked)  # scope of the row as it is now
+        if not locked.proposed_value:
+            raise DomainError("完整号码已不再保存", code="no_value")
+        audit_record(
+            actor=actor, action="correction.reveal",
+            summary=f"查看信息反馈#{locked.pk}的完整{locked.field_label}（核对证明材料）",
+            target=locked, school_id=locked.school_id, college_id=locked.college_id,
+            graduate_id=locked.graduate_id, changes={}, client_address=client_address,
+        )
+    return locked.proposed_value
+
+
 def correction_withdraw(*, actor, correction: Correction, client_address: str = "") -> Correction:
     """The graduate takes back a pending correction (e.g. filed by mistake)."""
     if actor is None or not actor.is_authenticated or actor.role != Role.GRADUATE or (

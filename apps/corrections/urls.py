@@ -11,5 +11,6 @@ urlpatterns = [
     path("staff/corrections/", views.staff_queue_view, name="staff-corrections"),
     path("staff/corrections/<int:pk>/", views.staff_detail_view, name="staff-correction-detail"),
     path("staff/corrections/<int:pk>/accept/", views.staff_accept_view, name="staff-correction-accept"),
+    path("staff/corrections/<int:pk>/reveal/", views.staff_reveal_view, name="staff-correction-reveal"),
     path("staff/corrections/<int:pk>/reject/", views.staff_reject_view, name="staff-correction-reject"),
 ]

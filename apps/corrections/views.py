@@ -195,12 +195,30 @@ def staff_queue_view(request):
     })
 
 
+def _may_reveal(request, correction) -> bool:
+    return correction.is_pending and correction.field in services.MASKED_FIELDS and request.user.role in REVIEWERS
+
+
 @role_required(*REVIEWERS, Role.PROVINCE_STAFF)
 def staff_detail_view(request, pk: int):
     correction = correction_get(actor=request.user, pk=pk)
     return render(request, "corrections/staff_detail.html", {
         "c": correction,
         "may_decide": correction.is_pending and request.user.role in REVIEWERS,
+        "may_reveal": _may_reveal(request, correction),
+        "error": None,
+    })
+
+
+@require_POST
+@role_required(*REVIEWERS)
+def staff_reveal_view(request, pk: int):
+    """显示完整号码 (POST, audited): the full proposed number in this response only."""
+    correction = correction_get(actor=request.user, pk=pk)
+    revealed = services.correction_reveal_proposed(actor=request.user, correction=correction,
+                                                   client_address=client_address(request))
+    return render(request, "corrections/staff_detail.html", {
+        "c": correction, "may_decide": correction.is_pending, "may_reveal": False, "revealed": revealed,
         "error": None,
     })
 

@@ -127,6 +127,7 @@ PAGES: dict[str, Page] = {
     "staff-correction-detail": Page(OWNER_STAFF, {"pk": "correction"}),
     "staff-correction-accept": Page(OWNER_REVIEWERS, {"pk": "correction"}, post_only=True),
     "staff-correction-reject": Page(OWNER_REVIEWERS, {"pk": "correction"}, post_only=True),
+    "staff-correction-reveal": Page(OWNER_REVIEWERS, {"pk": "correction"}, post_only=True),
     # archives (档案转寄)
     "graduate-archive": Page(GRADUATES),
     "staff-archives": Page(REVIEWERS),
