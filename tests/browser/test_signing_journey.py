@@ -183,7 +183,7 @@ def test_sign_approve_print_verify_terminate_and_sign_again(world, phone, open_c
     phone.click("#termination-link")
     expect(phone.locator("#termination-agreement")).to_contain_text(agreement.number)
     expect(phone.locator("#termination-count")).to_have_text("已用 0 次 / 最多 3 次")
-    expect(phone.locator("#change-steps")).to_contain_text("学院审核通过后，毕业生即可与新单位签约")
+    expect(phone.locator("#change-steps")).to_contain_text("学校终审通过后，协议解除，毕业生即可与新单位签约")
     phone.select_option("#termination-reason", "further_study")
     phone.fill("#termination-explanation", "考取研究生，经与单位协商，双方同意解除协议")
     phone.set_input_files("#termination-letters", str(letter))
