@@ -106,3 +106,13 @@ def test_counters_behave_alike_in_the_database_and_in_redis(db, backend):
         assert throttle.failures("t", "a") == 0
         assert throttle.record_failure("t", "a", 600) == 1
         cache.clear()
+
+
+def test_closed_windows_are_purged_now_and_then(db, clock, monkeypatch):
+    from apps.core.models import ThrottleCounter
+
+    throttle.hit("t", "old", 60)
+    clock.advance(minutes=2)
+    monkeypatch.setattr(throttle.secrets, "randbelow", lambda n: 0)  # the 1-in-100 purge happens now
+    throttle.hit("t", "new", 60)
+    assert ThrottleCounter.objects.count() == 1 and throttle.failures("t", "new") == 1
