@@ -221,8 +221,9 @@ def agreement_state(agreement: Agreement, *, viewer_role: str) -> State:
     final = _final_level()
     if latest is not None and latest.status in services.TERMINATION_PENDING:
         level = _level_for(latest.status)
+        who = "您" if viewer_role == Role.GRADUATE else "毕业生"
         return State("termination_pending", f"解约审核中（待{level.name}）",
-                     f"已申请解除本协议，待{level.name}；{final.name}通过前协议仍然有效。审核状态：{review.title}。",
+                     f"{who}已申请解除本协议，待{level.name}；{final.name}通过前协议仍然有效。审核状态：{review.title}。",
                      "warn", review.actions)
     if latest is not None and latest.status == TerminationStatus.REJECTED:
         by = final.name if latest.school_reviewed_at else services.TERMINATION_LEVELS[0].name
@@ -309,7 +310,7 @@ def _staff_termination_state(termination: Termination, viewer_role: str) -> Stat
     if status in services.TERMINATION_PENDING:
         level = _level_for(status)
         if viewer_role == level.role:
-            text = f"待您{level.name}。"
+            text = f"请您进行{level.name}。"
             if level is final:
                 text += "终审通过后协议解除，毕业去向恢复为待就业，毕业生可以重新签约。"
             else:
@@ -318,9 +319,13 @@ def _staff_termination_state(termination: Termination, viewer_role: str) -> Stat
             return State(status, label, text, "warn", actions)
         return State(status, label, f"待{level.name}；{final.name}通过前协议仍然有效。", "warn")
     if status == TerminationStatus.APPROVED:
-        return State("approved", label,
-                     f"{final.name}通过，协议已于{_day(termination.agreement.terminated_at)}解除，毕业去向已恢复为待就业。",
-                     "good")
+        text = f"{final.name}通过，协议已于{_day(termination.agreement.terminated_at)}解除。"
+        now_in_force = services.agreement_in_force(termination.graduate_id)
+        if now_in_force is not None:  # signed again since: the reset to 待就业 is history
+            text += f"毕业生已重新签约（协议编号{now_in_force.number}，{now_in_force.invitation.unit_name}）。"
+        else:
+            text += "毕业去向已恢复为待就业，毕业生可以重新签约。"
+        return State("approved", label, text, "good")
     if status == TerminationStatus.REJECTED:
         by = final.name if termination.school_reviewed_at else services.TERMINATION_LEVELS[0].name
         return State("rejected", label, f"{by}未通过（原因：{termination.reject_reason}），协议继续有效。", "bad")

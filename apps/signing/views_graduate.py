@@ -117,14 +117,15 @@ def confirm_view(request, pk: int):
     error = None
     if request.method == "POST":
         try:
-            services.acceptance_confirm(actor=request.user, invitation=invitation, pin=request.POST.get("pin", ""),
-                                        client_address=client_address(request),
-                                        user_agent=request.headers.get("User-Agent", ""))
+            agreement = services.acceptance_confirm(actor=request.user, invitation=invitation,
+                                                    pin=request.POST.get("pin", ""),
+                                                    client_address=client_address(request),
+                                                    user_agent=request.headers.get("User-Agent", ""))
         except DomainError as exc:
             error = exc.message
             invitation.refresh_from_db()
         else:
-            messages.success(request, "签约成功，待学校审核")
+            messages.success(request, presenters.agreement_review(agreement).title)
             return redirect("signing-agreement")
     remaining = 0
     if invitation.status == InvitationStatus.OPEN and invitation.confirm_opened_at is not None:

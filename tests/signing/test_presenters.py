@@ -359,6 +359,8 @@ def test_every_termination_state_reads_the_same_for_the_graduate_and_the_reviewe
         assert staff.api(f"/agreements/terminations/{termination.pk}")["state"] == expected.as_dict()
         if termination.status == "rejected":
             assert "协议继续有效" in expected.text
+        if state_name == "resigned":  # the reviewers, too, read of the new agreement, not of 待就业
+            assert RESET_SENTENCE not in page and "已重新签约" in expected.text
     waiting_for = {"submitted": Role.COLLEGE_STAFF, "college_approved": Role.SCHOOL_STAFF}.get(termination.status)
     for role in REVIEWERS:
         may_review = presenters.termination_state(termination, viewer_role=role).action("review") is not None
