@@ -251,6 +251,9 @@ SIGNING_CARD_MINUTES = env_int("SIGNING_CARD_MINUTES", 60)
 PLATFORM_ADMIN_PATH = env_str("PLATFORM_ADMIN_PATH", "admin/")
 if not re.fullmatch(r"(?:[A-Za-z0-9_.~-]+/)+", PLATFORM_ADMIN_PATH):
     raise ImproperlyConfigured(f"PLATFORM_ADMIN_PATH must look like admin/ or ops/console/, got {PLATFORM_ADMIN_PATH!r}")
+# The load benchmark's bare baseline page and JSON twin (apps/core/bench_views.py, bench/load.py):
+# off by default, so those paths are 404 unless a benchmark server turns them on.
+PLATFORM_BENCH_BASELINE = env_bool("PLATFORM_BENCH_BASELINE", False)
 # How many proxies sit in front of the app (X-Forwarded-For is trusted only that deep).
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 

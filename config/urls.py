@@ -21,6 +21,9 @@ urlpatterns = [
     path("", include("apps.notifications.urls")),
 ]
 
+if settings.PLATFORM_BENCH_BASELINE:  # the load benchmark's baseline (bench/load.py); 404 otherwise
+    urlpatterns.insert(0, path("bench/", include("apps.core.bench_views")))
+
 # Chinese error pages for the site, the JSON error shape under /api/ (apps/core/error_pages.py)
 handler400 = "apps.core.error_pages.bad_request"
 handler403 = "apps.core.error_pages.permission_denied"
