@@ -48,6 +48,7 @@ class World:
     users: dict = field(default_factory=dict)
     ids: SimpleNamespace = field(default_factory=SimpleNamespace)
     objects: SimpleNamespace = field(default_factory=SimpleNamespace)
+    tokens: dict = field(default_factory=dict)  # persona → API bearer token (None for anonymous)
 
 
 def _jpeg(name="证明.jpg") -> SimpleUploadedFile:
@@ -191,9 +192,6 @@ def security_world(django_db_setup, django_db_blocker, tmp_path_factory):
     storages = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                                                  "OPTIONS": {"location": str(media), "base_url": None}}}
     with override_settings(STORAGES=storages), django_db_blocker.unblock():
-        from django.core.files.storage import storages as storage_handler
-
-        storage_handler._storages = {}  # forget the cached default storage (override_settings resets it too)
         with transaction.atomic():
             world = build_world(_CaptureOnCommit())
             yield world
