@@ -171,7 +171,7 @@ class SigningWorkflow(RuleBasedStateMachine):
 
         # a leak from the previous example would show here
         assert not Invitation.objects.exists() and not AuditEntry.objects.exists(), "上一个例子的数据未回滚"
-        cache.clear()  # PIN throttle counters
+        cache.clear()  # PIN throttle counters when they live in the cache (rows roll back with the example)
         self.pin_limit = django_settings.LOGIN_THROTTLE_PER_ACCOUNT
         today = START.date()
         self.school = f.make_school(name="安徽示例大学", code="10359", cohort=2027)
@@ -278,7 +278,9 @@ class SigningWorkflow(RuleBasedStateMachine):
         return Destination.objects.filter(graduate_id=graduate_id).first()
 
     def _pin_passes(self, graduate_id, pin_ok: bool) -> bool:
-        return pin_ok and throttle.failures("pin", str(graduate_id)) < self.pin_limit
+        """The right PIN, and the graduate's PIN counter not at its limit (tries are counted
+        first, then compared: a try over the limit is refused whatever the PIN)."""
+        return pin_ok and throttle.peek("pin", str(graduate_id)).count < self.pin_limit
 
     def _may_sign(self, graduate_id, at: datetime) -> tuple[bool, str]:
         """网签 preconditions (PRODUCT.md C5) as the model sees them."""
@@ -610,7 +612,8 @@ def test_signing_workflow_state_machine(reference, private_media):
 def test_scripted_walk_reaches_the_deep_states(reference, private_media):
     """The same machine, rules and invariants along one fixed path the random search reaches
     only now and then in 20 examples: sign, review with a return and the employer's
-    correction, terminate (limit 1), sign again, hit the limit, lapse, pass the cut-off."""
+    correction, PIN lock-out, terminate (limit 1), sign again, hit the limit, lapse, pass
+    the cut-off."""
     OUTCOMES.clear()
     machine = SigningWorkflow()
     try:
@@ -641,8 +644,13 @@ def test_scripted_walk_reaches_the_deep_states(reference, private_media):
         step(machine.review_destination, verdict="due approves", n=0)
         step(machine.review_destination, verdict="due approves", n=0)
         assert machine._destination(g0.pk).status == S.SCHOOL_APPROVED
-        # 解约: a wrong PIN is refused, then college 初审 and school 终审
-        step(machine.apply_termination, pin_ok=False, n=0)
+        # 解约: wrong PINs up to the limit lock even the right one until the window closes;
+        # then college 初审 and school 终审
+        for _ in range(machine.pin_limit):
+            step(machine.apply_termination, pin_ok=False, n=0)
+        step(machine.apply_termination, pin_ok=True, n=0)
+        assert not Termination.objects.exists()
+        step(machine.time_passes, step="hour", sweep=False)
         step(machine.apply_termination, pin_ok=True, n=0)
         step(machine.review_termination, verdict="other level", n=0)  # school first: refused
         step(machine.review_termination, verdict="due approves", n=0)
