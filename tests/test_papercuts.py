@@ -210,6 +210,19 @@ def test_province_staff_read_the_graduate_and_destination_lists_without_write_ac
     assert destination.status == DestinationStatus.SUBMITTED
 
 
+def test_province_staff_read_destinations_through_the_api_but_cannot_review(world, api_client):
+    destination = make_destination(world.graduate, status=DestinationStatus.SUBMITTED)
+    api_client.login_as(world.province_admin)
+    listed = api_client.get("/destinations/", status="all").json()
+    assert [i["id"] for i in listed["items"]] == [destination.pk]
+    detail = api_client.get(f"/destinations/{destination.pk}").json()
+    assert detail["can_review"] is False and detail["state"]["actions"] == []
+    assert api_client.post(f"/destinations/{destination.pk}/approve").status_code == 403
+    assert api_client.post("/destinations/batch-approve", {"ids": [destination.pk]}).status_code == 403
+    destination.refresh_from_db()
+    assert destination.status == DestinationStatus.SUBMITTED
+
+
 def test_reviewers_still_see_their_write_actions(world):
     make_destination(world.graduate, status=DestinationStatus.SUBMITTED)
     html = _login(world.college_admin).get("/staff/destinations/").content.decode()

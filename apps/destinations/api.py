@@ -32,6 +32,7 @@ from apps.graduates.models import Graduate
 
 router = Router(tags=["毕业去向登记"], auth=AUTH)
 GRADUATE = (Role.GRADUATE,)
+READERS = (*REVIEWERS, Role.PROVINCE_STAFF)  # 省级 reads the lists; reviewing stays with reviewers
 
 
 # --- shapes ---------------------------------------------------------------------------------
@@ -270,7 +271,7 @@ def get_image(request, image_id: int):
 # --- staff review ---------------------------------------------------------------------------
 
 @router.get("", response=QueuePage,
-            summary="审核人员：去向审核列表（默认院系看待审核、学校看初审通过；status=all 为全部）")
+            summary="工作人员：去向审核列表（默认院系看待审核、学校看初审通过；status=all 为全部；省级只读）")
 def list_queue(
     request,
     status: str | None = None,
@@ -283,7 +284,7 @@ def list_queue(
     page: PageNumber = 1,
     page_size: PageSize = 30,
 ):
-    require_role(request.user, REVIEWERS)
+    require_role(request.user, READERS)
     params = {"category": category_code, "college": college_id, "major": major_id, "q": q,
               "from": submitted_from.isoformat() if submitted_from else "",
               "to": submitted_to.isoformat() if submitted_to else ""}
@@ -299,8 +300,8 @@ def list_queue(
     }
 
 
-def _staff_destination(request, destination_id: int) -> Destination:
-    require_role(request.user, REVIEWERS)
+def _staff_destination(request, destination_id: int, roles=REVIEWERS) -> Destination:
+    require_role(request.user, roles)
     return get_visible(
         Destination.objects.select_related("graduate", "graduate__major", "college", "unit_division")
         .prefetch_related("images"), request.user, pk=destination_id)
@@ -318,9 +319,9 @@ def batch_approve(request, payload: BatchIn):
     return {"approved": result["approved"], "refused": refused}
 
 
-@router.get("/{destination_id}", response=StaffDetailOut, summary="审核人员：去向详情（含证明材料）")
+@router.get("/{destination_id}", response=StaffDetailOut, summary="工作人员：去向详情（含证明材料；省级只读）")
 def get_destination(request, destination_id: int):
-    destination = _staff_destination(request, destination_id)
+    destination = _staff_destination(request, destination_id, READERS)
     return presenters.staff_detail_info(request.user, destination)
 
 

@@ -323,8 +323,11 @@ def test_roles_and_anonymous(world, as_user, client, open_window):
     for staff in (world.college_admin, world.school_admin, world.employer_user):
         assert as_user(staff).get("/destinations/mine").status_code == 403
         assert as_user(staff).put("/destinations/mine", valid_data("11")).status_code == 403
-    for outsider in (world.graduate_user, world.province_admin, world.employer_user):
+    for outsider in (world.graduate_user, world.employer_user):
         assert as_user(outsider).get("/destinations/").status_code == 403
+    # province staff read the list (read only); nobody outside the reviewers approves
+    assert as_user(world.province_admin).get("/destinations/").status_code == 200
+    for outsider in (world.graduate_user, world.province_admin, world.employer_user):
         assert as_user(outsider).post("/destinations/batch-approve", {"ids": [1]}).status_code == 403
 
 

@@ -271,9 +271,9 @@ API: dict[str, Op] = {
     "apps_destinations_api_delete_image": _p(OWNER, {"image_id": "proof_image"}),
     "apps_destinations_api_submit_mine": _p(GRADUATES),
     "apps_destinations_api_get_image": _p(OWNER | OWNER_STAFF, {"image_id": "proof_image"}),
-    "apps_destinations_api_list_queue": _p(REVIEWERS),
+    "apps_destinations_api_list_queue": _p(STAFF),
     "apps_destinations_api_batch_approve": _p(REVIEWERS),
-    "apps_destinations_api_get_destination": _p(OWNER_REVIEWERS, {"destination_id": "destination"}),
+    "apps_destinations_api_get_destination": _p(OWNER_STAFF, {"destination_id": "destination"}),
     "apps_destinations_api_approve": _p(OWNER_REVIEWERS, {"destination_id": "destination"}),
     "apps_destinations_api_return_destination": _p(OWNER_REVIEWERS, {"destination_id": "destination"}),
     # agreements: staff lists, public verification, self-print, terminations, school policy
