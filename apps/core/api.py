@@ -111,6 +111,7 @@ def _auth_error(request, exc):
 
 
 @api.exception_handler(Http404)
+@api.exception_handler(OverflowError)  # an id too large for the database names no record (see error_pages)
 def _not_found(request, exc):
     return api.create_response(request, error_body("not_found", "记录不存在或无权访问"), status=404)
 

@@ -101,7 +101,9 @@ def csrf_failure(request, reason=""):
 # --- middleware -----------------------------------------------------------------------------------
 
 def _status_of(exception: Exception) -> int:
-    if isinstance(exception, Http404):
+    # An id in the URL too large for the database's integer (SQLite refuses to bind it with
+    # OverflowError; PostgreSQL simply finds no row) can name no record: not found, like any other.
+    if isinstance(exception, Http404 | OverflowError):
         return 404
     if isinstance(exception, PermissionDenied):
         return 403

@@ -4,12 +4,13 @@ from datetime import datetime
 
 from ninja import Router, Schema, Status
 
+from apps.accounts.permissions import require_role
 from apps.accounts.scoping import get_visible
 from apps.core.api import AUTH
 from apps.core.net import client_address
 from apps.core.pagination import PageNumber, PageSize, api_page_bounds
 from apps.notices import services
-from apps.notices.selectors import notices_visible
+from apps.notices.selectors import NOTICE_READERS, notices_visible
 
 router = Router(tags=["通知公告与就业动态"], auth=AUTH)
 
@@ -37,6 +38,7 @@ class NoticePage(Schema):
 
 @router.get("", response=NoticePage, summary="通知公告/就业动态列表（分页）")
 def list_notices(request, kind: str | None = None, page: PageNumber = 1, page_size: PageSize = 20):
+    require_role(request.user, NOTICE_READERS)
     page, page_size, start = api_page_bounds(page, page_size)
     qs = notices_visible(actor=request.user, kind=kind)
     return {"count": qs.count(), "items": list(qs[start : start + page_size])}
@@ -44,6 +46,7 @@ def list_notices(request, kind: str | None = None, page: PageNumber = 1, page_si
 
 @router.get("/{notice_id}", response=NoticeOut, summary="通知详情")
 def get_notice(request, notice_id: int):
+    require_role(request.user, NOTICE_READERS)
     return get_visible(notices_visible(actor=request.user), request.user, pk=notice_id)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from apps.accounts.models import Role
 from apps.accounts.scoping import visible_to
 from apps.notices.models import Notice
 
@@ -12,6 +13,10 @@ def notices_for_graduate(*, graduate, kind: str | None = None) -> QuerySet[Notic
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("-published_at", "-id")
+
+
+# Who reads notices at all (employers have no school's notices to read).
+NOTICE_READERS = (Role.GRADUATE, Role.COLLEGE_STAFF, Role.SCHOOL_STAFF, Role.PROVINCE_STAFF)
 
 
 def notices_visible(*, actor, kind: str | None = None) -> QuerySet[Notice]:

@@ -11,12 +11,10 @@ from apps.core.net import client_address
 from apps.core.pagination import paginate
 from apps.notices import services
 from apps.notices.models import NoticeKind
-from apps.notices.selectors import notices_visible
-
-ALL_READERS = (Role.GRADUATE, Role.COLLEGE_STAFF, Role.SCHOOL_STAFF, Role.PROVINCE_STAFF)
+from apps.notices.selectors import NOTICE_READERS, notices_visible
 
 
-@role_required(*ALL_READERS)
+@role_required(*NOTICE_READERS)
 def notice_list_view(request):
     kind = request.GET.get("kind") if request.GET.get("kind") in NoticeKind.values else None
     page = paginate(request, notices_visible(actor=request.user, kind=kind))
@@ -25,7 +23,7 @@ def notice_list_view(request):
                                       "querystring": f"kind={kind}" if kind else "", "tab": "home"})
 
 
-@role_required(*ALL_READERS)
+@role_required(*NOTICE_READERS)
 def notice_detail_view(request, pk: int):
     notice = get_visible(notices_visible(actor=request.user), request.user, pk=pk)
     template = "notices/detail_mobile.html" if request.user.role == Role.GRADUATE else "notices/detail_staff.html"

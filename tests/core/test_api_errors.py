@@ -170,3 +170,26 @@ def test_huge_ids_in_a_request_body_are_a_422(world, client_500, path, persona, 
     response = client_500.post(f"/api/v1{path}", body, content_type="application/json",
                                HTTP_AUTHORIZATION=f"Bearer {api_token_issue(getattr(world, persona))}")
     assert_error_shape(response, 422, "validation")
+
+
+@pytest.mark.parametrize("path", ["/corrections/{huge}/images/1", "/corrections/{huge}", "/graduates/{huge}",
+                                  "/notices/{huge}"])
+def test_an_id_too_large_for_the_database_is_not_found(world, client_500, path):
+    """SQLite refuses to bind such an id (OverflowError); no record can have it, so: not found."""
+    user = world.graduate_user if path.startswith("/notices") else world.school_admin
+    response = _get(client_500, user, path.format(huge=HUGE))
+    assert_error_shape(response, 404, "not_found")
+
+
+def test_a_page_with_an_id_too_large_for_the_database_is_the_chinese_404(world, client_500):
+    client_500.force_login(world.school_admin)
+    response = client_500.get(f"/staff/graduates/{HUGE}/")
+    assert response.status_code == 404
+    assert "不存在" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/notices/", "/notices/1"])
+def test_employers_have_no_notices_to_read(world, client_500, path):
+    """Notices are a school's messages to its graduates and staff: an employer is refused, like on the pages."""
+    response = _get(client_500, world.employer_user, path)
+    assert_error_shape(response, 403)
