@@ -7,8 +7,10 @@ The database cache cannot be used for this: its `incr` is a get followed by a se
 
 Callers count first, then decide: `hit()` returns the new count and the time left in the
 window; a try whose count is over the limit is refused without evaluating it (and `undo()`
-gives the slot back). The window is fixed, opened by the first counted try; `retry_after`
-is what the refusal message must show.
+gives the slot back). `take()` does exactly that for one limit. The window is fixed, opened
+by the first counted try; `retry_after` is what the refusal message must show. There is no
+"how many so far?" check to call before counting: tests/core/test_no_check_then_count.py
+keeps that pattern out of apps/.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+
+from apps.core.errors import Throttled
 
 _HIT = """
 local n = redis.call('INCR', KEYS[1])
@@ -86,6 +90,18 @@ def hit(scope: str, subject: str, window_seconds: int) -> Window:
         count, ttl_ms = _redis_eval(backend, _HIT, key, int(window_seconds * 1000))
         return Window(int(count), int(ttl_ms) / 1000)
     return _db_hit(key, window_seconds)
+
+
+def take(scope: str, subject: str, *, limit: int, window_seconds: int, message: str) -> Window:
+    """Count this try, then decide: a try counted beyond `limit` gives its slot back and is
+    refused with `message` (its `{minutes}` is the wait left in the window) before the caller
+    does the guarded work. Returns the window of an admitted try; a caller whose try turns
+    out not to be a guess gives the slot back with `undo()`."""
+    window = hit(scope, subject, window_seconds)
+    if window.count > limit:
+        undo(scope, subject)  # refused unevaluated: the counter keeps meaning "tries evaluated"
+        raise Throttled(message.format(minutes=window.minutes))
+    return window
 
 
 # One statement, atomic on PostgreSQL and SQLite (>= 3.35): count in the open window, or
@@ -169,11 +185,3 @@ def reset(scope: str, subject: str) -> None:
     from apps.core.models import ThrottleCounter
 
     ThrottleCounter.objects.filter(key=key).delete()
-
-
-def failures(scope: str, subject: str) -> int:
-    return peek(scope, subject).count
-
-
-def record_failure(scope: str, subject: str, window_seconds: int) -> int:
-    return hit(scope, subject, window_seconds).count

@@ -23,7 +23,7 @@ from apps.accounts.services import graduate_check_signing_pin
 from apps.audit.services import audit_record
 from apps.core import throttle
 from apps.core.crypto import token_digest
-from apps.core.errors import DomainError, Forbidden, NotFound, Throttled
+from apps.core.errors import DomainError, Forbidden, NotFound
 from apps.core.images import ProcessedImage, check_image_count, image_content_file, process_image
 from apps.core.text import mask_phone, normalise
 from apps.destinations.models import Destination, DestinationStatus
@@ -182,14 +182,16 @@ def card_resolve(*, token: str = "", short_code: str = "", client_address: str =
             raise DomainError("二维码无效，请重新扫描毕业生的二维码名片", code="card_invalid") from None
         card = SigningCard.objects.select_related("graduate", "graduate__school").filter(pk=payload.get("c")).first()
     else:
-        limit = [("card-code", client_address, settings.LOGIN_THROTTLE_PER_ADDRESS)]
-        if throttle.failures(*limit[0][:2]) >= limit[0][2]:
-            raise Throttled("尝试次数过多，请稍后再试")
+        # Count the typed code first, then look it up: parallel guesses cannot get more
+        # than the limit looked up. A code that exists was no guess and gives its slot back.
+        throttle.take("card-code", client_address, limit=settings.LOGIN_THROTTLE_PER_ADDRESS,
+                      window_seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS,
+                      message="尝试次数过多，请{minutes}分钟后再试")
         card = SigningCard.objects.select_related("graduate", "graduate__school").filter(
             short_code=normalise(short_code).upper()).first()
         if card is None:
-            throttle.record_failure("card-code", client_address, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
-            raise DomainError("名片码不存在，请核对后重新输入", code="card_invalid")
+            raise DomainError("名片码不存在，请核对后重新输入", code="card_invalid")  # the try stays counted
+        throttle.undo("card-code", client_address)
     if card is None or card.expires_at <= now:
         raise expired
     return card
@@ -608,10 +610,10 @@ def print_session_start(*, client_address: str = "", now: datetime | None = None
     """The public PC page asks for a session; it keeps the secret, shows QR + code.
     Public, so bounded per client address."""
     now = now or _now()
-    if client_address:
-        if throttle.failures("print-start", client_address) >= PRINT_SESSIONS_PER_ADDRESS:
-            raise Throttled("打印请求过于频繁，请稍后再试")
-        throttle.record_failure("print-start", client_address, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
+    if client_address:  # every start counts, before the session is made
+        throttle.take("print-start", client_address, limit=PRINT_SESSIONS_PER_ADDRESS,
+                      window_seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS,
+                      message="打印请求过于频繁，请{minutes}分钟后再试")
     PrintSession.objects.filter(expires_at__lt=now - timedelta(minutes=PRINT_VIEW_MINUTES)).delete()
     secret = secrets.token_urlsafe(24)
     for _ in range(5):
@@ -700,8 +702,6 @@ def card_issue_for_employer(*, actor, school_id, name: str, student_number: str,
         raise Forbidden()
     now = now or _now()
     subject = str(actor.pk)
-    if throttle.failures(EMPLOYER_LOOKUP_SCOPE, subject) >= settings.LOGIN_THROTTLE_PER_ADDRESS:
-        raise Throttled("查找次数过多，请稍后再试")
     name, number = normalise_name(name), normalise(student_number)
     errors = {}
     if not name:
@@ -711,13 +711,17 @@ def card_issue_for_employer(*, actor, school_id, name: str, student_number: str,
     school = School.objects.filter(pk=school_id, is_active=True).first() if str(school_id or "").isdigit() else None
     if school is None:
         errors["school"] = "请选择院校"
-    if errors:
+    if errors:  # incomplete input is no guess: refused before it is counted
         raise DomainError(next(iter(errors.values())), code="invalid", fields=errors)
+    # Count the lookup first, then search: parallel lookups cannot get more than the limit
+    # searched. A lookup that finds the graduate gives its slot back (only misses count).
+    throttle.take(EMPLOYER_LOOKUP_SCOPE, subject, limit=settings.LOGIN_THROTTLE_PER_ADDRESS,
+                  window_seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS, message="查找次数过多，请{minutes}分钟后再试")
     matches = list(Graduate.objects.filter(school=school, cohort=school.current_cohort, name=name,
                                            student_number=number)[:2])
     if len(matches) != 1:
-        throttle.record_failure(EMPLOYER_LOOKUP_SCOPE, subject, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
-        raise DomainError("未找到该毕业生，请核对院校、姓名和学号", code="graduate_not_found")
+        raise DomainError("未找到该毕业生，请核对院校、姓名和学号", code="graduate_not_found")  # stays counted
+    throttle.undo(EMPLOYER_LOOKUP_SCOPE, subject)
     graduate = matches[0]
     with transaction.atomic():
         card = _new_card(graduate.pk, now)

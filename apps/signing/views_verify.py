@@ -99,20 +99,22 @@ def verify_lookup(code: str) -> VerifiedAgreement | None:
 
 
 def verify_lookup_throttled(code: str, address: str) -> VerifiedAgreement | None:
-    """Unknown codes count against the client address (guessing codes is slowed down)."""
-    if throttle.failures("verify-code", address) >= LOOKUPS_PER_ADDRESS:
-        raise Throttled("查询次数过多，请稍后再试")
+    """Unknown codes count against the client address (guessing codes is slowed down).
+    Counted first, then looked up, so parallel guesses cannot get more than the limit looked
+    up; a code that exists gives its slot back."""
+    throttle.take("verify-code", address, limit=LOOKUPS_PER_ADDRESS, window_seconds=WINDOW_SECONDS,
+                  message="查询次数过多，请{minutes}分钟后再试")
     found = verify_lookup(code)
-    if found is None:
-        throttle.record_failure("verify-code", address, WINDOW_SECONDS)
+    if found is not None:
+        throttle.undo("verify-code", address)
     return found
 
 
 def verify_pdf_upload(uploaded, address: str) -> PdfCheck:
     """check_uploaded_pdf's verdict for an uploaded file; refusals raise DomainError."""
-    if throttle.failures("verify-upload", address) >= UPLOADS_PER_ADDRESS:
-        raise Throttled("上传次数过多，请稍后再试")
-    throttle.record_failure("verify-upload", address, WINDOW_SECONDS)  # every upload counts
+    # every upload counts, before the file is read: parallel uploads cannot get more checked
+    throttle.take("verify-upload", address, limit=UPLOADS_PER_ADDRESS, window_seconds=WINDOW_SECONDS,
+                  message="上传次数过多，请{minutes}分钟后再试")
     if uploaded is None:
         raise DomainError("请选择要验证的协议书PDF文件", code="pdf_missing", fields={"pdf": "必传"})
     if uploaded.size is not None and uploaded.size > MAX_PDF_BYTES:

@@ -75,7 +75,7 @@ def test_refused_tries_do_not_extend_or_fill_the_window(world, clock):
     for _ in range(5):
         with pytest.raises(Throttled):
             graduate_check_signing_pin(graduate=world.graduate, pin="246810", client_address="x")
-    assert throttle.failures("pin", str(world.graduate.pk)) == 2
+    assert throttle.peek("pin", str(world.graduate.pk)).count == 2
 
 
 REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/15"}}
@@ -99,12 +99,12 @@ def test_counters_behave_alike_in_the_database_and_in_redis(db, backend):
         assert (first.count, first.minutes) == (1, 10)
         assert [throttle.hit("t", "a", 600).count for _ in range(3)] == [2, 3, 4]
         throttle.undo("t", "a")
-        assert throttle.failures("t", "a") == 3 and throttle.failures("t", "b") == 0
+        assert throttle.peek("t", "a").count == 3 and throttle.peek("t", "b").count == 0
         assert 0 < throttle.peek("t", "a").retry_after <= 600
         throttle.reset("t", "a")
         throttle.undo("t", "a")  # nothing to give back: stays at zero
-        assert throttle.failures("t", "a") == 0
-        assert throttle.record_failure("t", "a", 600) == 1
+        assert throttle.peek("t", "a").count == 0
+        assert throttle.hit("t", "a", 600).count == 1
         cache.clear()
 
 
@@ -115,4 +115,4 @@ def test_closed_windows_are_purged_now_and_then(db, clock, monkeypatch):
     clock.advance(minutes=2)
     monkeypatch.setattr(throttle.secrets, "randbelow", lambda n: 0)  # the 1-in-100 purge happens now
     throttle.hit("t", "new", 60)
-    assert ThrottleCounter.objects.count() == 1 and throttle.failures("t", "new") == 1
+    assert ThrottleCounter.objects.count() == 1 and throttle.peek("t", "new").count == 1

@@ -187,7 +187,7 @@ def test_uploads_are_throttled_per_client_address(world, monkeypatch):
     for _ in range(2):
         assert visitor.multipart("/agreements/verify/upload", {"pdf": pdf_upload(b"x")}).status_code == 400
     r = visitor.multipart("/agreements/verify/upload", {"pdf": pdf_upload(b"%PDF-1.7")})
-    assert r.status_code == 429 and r.json()["error"]["message"] == "上传次数过多，请稍后再试"
+    assert r.status_code == 429 and r.json()["error"]["message"] == "上传次数过多，请15分钟后再试"
     assert visitor.submit("/verify/", {"pdf": pdf_upload(b"%PDF")}).status_code == 429
 
 
