@@ -91,7 +91,6 @@ def destination_view(request):
         "destination": destination,
         "state": state,
         "editable": editable,
-        "edit_block": block,
         "category": category,
         "category_groups": presenters.category_groups() if editable else [],
         "rows": presenters.form_rows(category, values, field_errors) if category and editable else [],
