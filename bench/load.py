@@ -65,6 +65,11 @@ CLIENT_SATURATED = 0.8  # client CPU above this share of one core: the phase mea
 
 BASELINE_PAGE = "baseline page"
 BASELINE_API = "baseline API"
+DEADLINE_MIX = "deadline-day mix"
+# 截止日: what a deadline day's requests are made of (weights per 100 requests)
+MIX = {"首页 home": 20, "生源信息 origin": 8, "去向登记 destination": 14, "网签 invitations": 8,
+       "API graduate login (POST)": 5, "API graduates/me": 10, "API destinations/mine": 14,
+       "API signing/invitations": 8, "API save destination (PUT)": 8, "审核队列 staff queue": 5}
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class Target:
     who: str  # "graduate", "writer" or "staff": the identity pool
     budget: bool  # a graduate hot page / API read: the ratio budget applies
     body: bytes = b""
+    login: bool = False  # the body is the identity's own login form, no token
 
 
 TARGETS = [
@@ -85,7 +91,11 @@ TARGETS = [
     Target("去向登记 destination", "GET", "/register/destination/", "page", "graduate", True),
     Target("网签 invitations", "GET", "/signing/invitations/", "page", "graduate", True),
     Target("审核队列 staff queue", "GET", "/staff/destinations/", "page", "staff", False),
+    Target(DEADLINE_MIX, "GET", "", "page", "graduate", False),
     Target(BASELINE_API, "GET", "/bench/api/baseline", "api", "graduate", False),
+    # 毕业生登录 through the real API: school + name + student number + ID number
+    Target("API graduate login (POST)", "POST", "/api/v1/auth/graduate/login", "api", "graduate", False,
+           login=True),
     Target("API graduates/me", "GET", "/api/v1/graduates/me", "api", "graduate", True),
     Target("API destinations/mine", "GET", "/api/v1/destinations/mine", "api", "graduate", True),
     Target("API signing/invitations", "GET", "/api/v1/signing/invitations", "api", "graduate", True),
@@ -102,8 +112,11 @@ class Identity:
     user_id: int
     session_key: str
     token: str = ""
+    login_body: bytes = b""  # {"school_id", "name", "student_number", "id_number"}; never printed
 
     def headers(self, target: Target) -> tuple[tuple[str, str], ...]:
+        if target.login:
+            return (("Content-Type", "application/json"), ("Accept", "application/json"))
         if target.kind == "api":
             headers = (("Authorization", f"Bearer {self.token}"), ("Accept", "application/json"))
             if target.body:
@@ -155,9 +168,13 @@ def prepare_identities(*, graduates: int, writers: int, staff: int) -> Identitie
                      .order_by("pk").values_list("pk", flat=True)[:staff])
 
     found = Identities()
-    users = User.objects.in_bulk(reader_ids + writer_ids + staff_ids)
+    users = User.objects.select_related("graduate").in_bulk(reader_ids + writer_ids + staff_ids)
     for pk in reader_ids:
-        found.graduate.append(Identity(pk, _session_for(users[pk]), api_token_issue(users[pk])))
+        graduate = users[pk].graduate
+        login = {"school_id": graduate.school_id, "name": graduate.name, "student_number": graduate.student_number,
+                 "id_number": graduate.id_number}  # decrypted here, sent only to the server under test
+        found.graduate.append(Identity(pk, _session_for(users[pk]), api_token_issue(users[pk]),
+                                       json.dumps(login, ensure_ascii=False).encode()))
     for pk in writer_ids:
         found.writer.append(Identity(pk, _session_for(users[pk]), api_token_issue(users[pk])))
     for pk in staff_ids:
@@ -175,7 +192,8 @@ def _spread(queryset, n: int) -> list[int]:
     return [ids[int(i * step)] for i in range(n)]
 
 
-def discard_identities(identities: Identities) -> None:
+def discard_identities(identities: Identities, *, tokens_after: int) -> None:
+    """Deletes the run's sessions, its tokens and those the logins issued (ids above tokens_after)."""
     from django.contrib.sessions.models import Session
 
     from apps.accounts.models import ApiToken
@@ -184,6 +202,7 @@ def discard_identities(identities: Identities) -> None:
     everyone = identities.graduate + identities.writer + identities.staff
     Session.objects.filter(session_key__in=[i.session_key for i in everyone]).delete()
     ApiToken.objects.filter(token_hash__in=[token_digest(i.token) for i in everyone if i.token]).delete()
+    ApiToken.objects.filter(pk__gt=tokens_after, user__in=[i.user_id for i in identities.graduate]).delete()
 
 
 # --- the server -------------------------------------------------------------------------------
@@ -261,11 +280,36 @@ class TargetReport:
         return which(self.ratios) if self.ratios else None
 
 
-def _requests_of(target: Target, identities: Identities):
+def _prepared(target: Target, identities: Identities) -> list[Request]:
     pool = getattr(identities, target.who)
     if not pool:
         raise RuntimeError(f"no {target.who} identities for {target.name}: is the data set loaded?")
-    prepared = [Request(target.method, target.path, ident.headers(target), target.body) for ident in pool]
+    return [Request(target.method, target.path, ident.headers(target), ident.login_body if target.login else target.body)
+            for ident in pool]
+
+
+def _requests_of(target: Target, identities: Identities, targets: list[Target] | None = None):
+    """The next request of a target, round-robin over its identities. The deadline-day mix
+    interleaves the other targets by MIX weight (a fixed, evenly spread sequence)."""
+    if target.name == DEADLINE_MIX:
+        parts = [(t, MIX[t.name]) for t in targets or TARGETS if t.name in MIX]
+        streams = {t.name: _requests_of(t, identities) for t, _ in parts}
+        total = sum(w for _, w in parts)
+        # smooth weighted round-robin: each step picks the part furthest behind its share
+        order, credit = [], dict.fromkeys(streams, 0)
+        for _ in range(total):
+            for t, w in parts:
+                credit[t.name] += w
+            pick = max(credit, key=credit.get)
+            credit[pick] -= total
+            order.append(pick)
+        counter = iter(range(10 ** 9))
+
+        def next_mixed() -> Request:
+            return streams[order[next(counter) % len(order)]]()
+
+        return next_mixed
+    prepared = _prepared(target, identities)
     counter = iter(range(10 ** 9))
 
     def next_request() -> Request:
@@ -292,22 +336,23 @@ async def _preflight(port: int, targets: list[Target], identities: Identities) -
 async def run(port: int, identities: Identities, settings: Settings, *, out=print) -> list[TargetReport]:
     targets = [t for t in TARGETS if settings.targets is None or t.name in settings.targets
                or t.name in (BASELINE_PAGE, BASELINE_API)]
+    parts = [t for t in targets if t.name in MIX]
     kinds = {t.kind for t in targets if t.name not in (BASELINE_PAGE, BASELINE_API)}
     targets = [t for t in targets if t.kind in kinds]
-    statuses = await _preflight(port, targets, identities)
+    statuses = await _preflight(port, [t for t in targets if t.name != DEADLINE_MIX], identities)
     wrong = {name: status for name, status in statuses.items() if status != 200}
     if wrong:
         raise RuntimeError(f"a first request did not answer 200: {wrong}")
     # warm-up: every process compiles templates and fills its caches once
     for target in targets:
-        await saturate("127.0.0.1", port, _requests_of(target, identities), connections=settings.connections,
+        await saturate("127.0.0.1", port, _requests_of(target, identities, parts), connections=settings.connections,
                        seconds=min(1.0, settings.seconds), max_requests=200)
 
     reports = {t.name: TargetReport(t.name, t.kind, t.budget) for t in targets}
     for number in range(1, settings.rounds + 1):
         baseline_tp: dict[str, float] = {}
         for target in targets:  # baselines come first in each kind's group (TARGETS order)
-            phase = await saturate("127.0.0.1", port, _requests_of(target, identities),
+            phase = await saturate("127.0.0.1", port, _requests_of(target, identities, parts),
                                    connections=settings.connections, seconds=settings.seconds)
             report = reports[target.name]
             report.throughput.append(phase.throughput)
@@ -326,7 +371,7 @@ async def run(port: int, identities: Identities, settings: Settings, *, out=prin
         rate = LOAD_SHARE * statistics.median(report.throughput) if report.throughput else 0
         if rate <= 0:
             continue
-        phase = await open_loop("127.0.0.1", port, _requests_of(target, identities), rate=rate,
+        phase = await open_loop("127.0.0.1", port, _requests_of(target, identities, parts), rate=rate,
                                 seconds=settings.latency_seconds, max_connections=max(64, settings.connections))
         report.open_rate = rate
         report.p50_ms, report.p95_ms, report.p99_ms = (
@@ -415,15 +460,18 @@ def benchmark(env: dict[str, str], settings: Settings, *, workers: int, threads:
               writers: int = 50, staff: int = 5, log: Path | None = None, out=print) -> tuple[list[TargetReport], dict]:
     """Setup, server, rounds, clean-up. Django must be set up on the same database as env."""
     from django.db import connection
+    from django.db.models import Max
 
+    from apps.accounts.models import ApiToken
+
+    tokens_after = ApiToken.objects.aggregate(m=Max("pk"))["m"] or 0
     identities = prepare_identities(graduates=graduates, writers=writers, staff=staff)
     out(f"identities: {len(identities.graduate)} graduates, {len(identities.writer)} writers, "
         f"{len(identities.staff)} staff (sessions and tokens created in setup)")
     names = settings.targets
-    if not identities.writer:
-        names = [t.name for t in TARGETS if t.who != "writer" and (names is None or t.name in names)]
-    if not identities.staff:
-        names = [t.name for t in TARGETS if t.who != "staff" and (names is None or t.name in names)]
+    for who in ("writer", "staff"):
+        if not getattr(identities, who):  # e.g. a data set where nothing waits for review
+            names = [t.name for t in TARGETS if t.who != who and (names is None or t.name in names)]
     settings.targets = names
     connection.close()  # the server's processes do the rest
     meta = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
@@ -431,11 +479,14 @@ def benchmark(env: dict[str, str], settings: Settings, *, workers: int, threads:
             "workers": workers, "threads": threads, "rounds": settings.rounds, "seconds": settings.seconds,
             "latency_seconds": settings.latency_seconds, "connections": settings.connections,
             "load_before": _load()}
+    # all the load comes from 127.0.0.1: the per-address login throttle (20 per 15 minutes)
+    # would refuse the logins of a whole province; the per-account limit stays as configured
+    env = {"LOGIN_THROTTLE_PER_ADDRESS": "1000000", **env}
     try:
         with gunicorn(env, workers=workers, threads=threads, log=log) as port:
             reports = asyncio.run(run(port, identities, settings, out=out))
     finally:
-        discard_identities(identities)
+        discard_identities(identities, tokens_after=tokens_after)
     meta["load_after"] = _load()
     return reports, meta
 
