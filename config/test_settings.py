@@ -12,7 +12,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from config.settings import *  # noqa: E402,F403
 
-# Throttle counters in process memory: no database access outside a test's transaction.
+# The cache in process memory (no database access outside a test's transaction). Throttle counters
+# live in the database (core.ThrottleCounter) unless the cache is Redis, so tests see them roll back.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 
 # One SQLite test database per test process: parallel runs (developers, helpers, CI) must
