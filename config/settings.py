@@ -89,6 +89,8 @@ MIDDLEWARE = [
     # Chinese error pages / the API's JSON errors in every mode (wraps CommonMiddleware: bad hosts)
     "apps.core.error_pages.ErrorPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # reference:version read at most once per request (code labels, division pickers)
+    "apps.reference.middleware.ReferenceVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -90,12 +90,10 @@ def _build(code: str, names: dict[str, tuple[str, str, str]]) -> Category | None
 
 
 def _names() -> dict[str, tuple[str, str, str]]:
-    from apps.reference.models import CodeEntry
+    # from the per-process reference snapshot: no query per call (issue 9)
+    from apps.reference.selectors import code_entry_refs
 
-    return {
-        e.code: (e.name, e.group, e.parent_code)
-        for e in CodeEntry.objects.filter(table__slug="destination", is_active=True).only("code", "name", "group", "parent_code")
-    }
+    return {e.code: (e.name, e.group, e.parent_code) for e in code_entry_refs("destination")}
 
 
 def categories() -> list[Category]:

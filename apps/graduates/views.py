@@ -18,8 +18,16 @@ from apps.organisations.models import College, Major
 from apps.reference.selectors import code_label, code_labels
 
 
-def _graduate_page(request, template, tab, **context):
-    graduate = request.user.graduate
+def _own_graduate(request) -> Graduate:
+    """The signed-in graduate with the school and college the pages show, in one query
+    (kept on request.user so later reads of user.graduate do not query again)."""
+    graduate = Graduate.objects.select_related("school", "college").get(pk=request.user.graduate_id)
+    request.user.graduate = graduate
+    return graduate
+
+
+def _graduate_page(request, template, tab, *, graduate: Graduate | None = None, **context):
+    graduate = graduate or _own_graduate(request)
     if not graduate.has_signing_pin:
         return redirect("graduate-pin")
     return render(request, template, {"tab": tab, "graduate": graduate, **context})
@@ -27,9 +35,9 @@ def _graduate_page(request, template, tab, **context):
 
 @role_required(Role.GRADUATE)
 def home_view(request):
-    graduate = request.user.graduate
+    graduate = _own_graduate(request)
     return _graduate_page(
-        request, "graduates/home.html", "home",
+        request, "graduates/home.html", "home", graduate=graduate,
         notices=notices_for_graduate(graduate=graduate, kind="notice")[:5],
         news=notices_for_graduate(graduate=graduate, kind="news")[:5],
     )
@@ -47,9 +55,9 @@ def services_view(request):
 
 @role_required(Role.GRADUATE)
 def me_view(request):
-    graduate = request.user.graduate
+    graduate = _own_graduate(request)
     return _graduate_page(
-        request, "graduates/me.html", "me",
+        request, "graduates/me.html", "me", graduate=graduate,
         education_level=code_label("education_level", graduate.education_level_code, "employment-xldm"),
     )
 

@@ -1,42 +1,273 @@
-"""Read side of the code tables and divisions. Labels are cached per process and
-invalidated whenever a table is (re)loaded."""
+"""Read side of the code tables and divisions.
+
+Labels, picker entries and divisions are served from one reference snapshot per process
+(参考数据快照), rebuilt when the shared `reference:version` cache key changes. Inside a
+request (ReferenceVersionMiddleware) or a background job (task signals, apps.py) that key
+is read at most once; elsewhere (shell, management commands) on every call."""
 
 from __future__ import annotations
 
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
 from django.core.cache import cache
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from apps.core.text import normalise
 from apps.reference.models import CodeEntry, CodeTable, Division
 
-_LOCAL: dict[str, dict[str, str]] = {}
+VERSION_KEY = "reference:version"
+
+
+class _Scope:
+    """The version seen by one request or job, read lazily the first time it is needed."""
+
+    __slots__ = ("version",)
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+
+
+_SCOPE: ContextVar[_Scope | None] = ContextVar("reference_scope", default=None)
+
+
+@contextmanager
+def reference_scope() -> Iterator[None]:
+    """Read the reference version at most once inside the block (a request, a job)."""
+    token = _SCOPE.set(_Scope())
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+_JOB_TOKENS = threading.local()
+
+
+def job_started(**kwargs) -> None:
+    """task_started: a fresh scope per job (a worker runs many jobs in one thread)."""
+    stack = getattr(_JOB_TOKENS, "stack", None)
+    if stack is None:
+        stack = _JOB_TOKENS.stack = []
+    stack.append(_SCOPE.set(_Scope()))
+
+
+def job_finished(**kwargs) -> None:
+    stack = getattr(_JOB_TOKENS, "stack", None)
+    if stack:
+        try:
+            _SCOPE.reset(stack.pop())
+        except ValueError:  # started in another context: do not keep a stale version
+            _SCOPE.set(None)
+
+
+def _read_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # A lost key (cache flushed or evicted) must not bring back a number some process
+        # already holds a snapshot for: start from a random one.
+        fresh = secrets.randbits(48)
+        version = fresh if cache.add(VERSION_KEY, fresh, None) else cache.get(VERSION_KEY, fresh)
+    return version
 
 
 def _version() -> int:
-    return cache.get_or_set("reference:version", 1, None)
+    scope = _SCOPE.get()
+    if scope is None:
+        return _read_version()
+    if scope.version is None:
+        scope.version = _read_version()
+    return scope.version
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRef:
+    """An active code entry as the pickers need it (no database row behind it)."""
+
+    code: str
+    name: str
+    group: str
+    parent_code: str
+    extra: dict
+
+
+@dataclass(frozen=True, slots=True)
+class DivisionRef:
+    """A division held in the snapshot; `parent` is the snapshot's own parent object."""
+
+    code: str
+    name: str
+    level: int
+    kind: str
+    full_name: str
+    is_county_level: bool
+    is_current: bool
+    dataset_version: str
+    parent: DivisionRef | None = None
+
+    @property
+    def parent_id(self) -> str | None:
+        return self.parent.code if self.parent is not None else None
+
+
+@dataclass
+class _Snapshot:
+    version: int
+    tables: frozenset[str] = frozenset()
+    labels: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    entries: dict[tuple[str, str], tuple[EntryRef, ...]] = field(default_factory=dict)
+    # divisions are loaded on first use only: most pages need labels, not divisions
+    divisions: dict[str, DivisionRef] | None = None
+    children: dict[str, tuple[DivisionRef, ...]] | None = None
+    option_html: dict[str, SafeString] = field(default_factory=dict)
+
+
+_SNAPSHOT: _Snapshot | None = None
+_BUILD_LOCK = threading.Lock()
+
+
+def _load_codes(version: int) -> _Snapshot:
+    snapshot = _Snapshot(version=version, tables=frozenset(CodeTable.objects.values_list("slug", flat=True)))
+    rows = (CodeEntry.objects.filter(is_active=True).order_by("table_id", "scheme", "sort_order")
+            .values_list("table__slug", "scheme", "code", "name", "group", "parent_code", "extra"))
+    entries: dict[tuple[str, str], list[EntryRef]] = {}
+    for slug, scheme, code, name, group, parent_code, extra in rows:
+        entries.setdefault((slug, scheme), []).append(EntryRef(code, name, group, parent_code, extra or {}))
+        snapshot.labels.setdefault((slug, scheme), {})[code] = name
+    snapshot.entries = {key: tuple(items) for key, items in entries.items()}
+    return snapshot
+
+
+def _load_divisions(snapshot: _Snapshot) -> None:
+    rows = Division.objects.order_by("level", "code").values_list(
+        "code", "name", "level", "kind", "parent_id", "full_name", "is_county_level", "is_current", "dataset_version")
+    divisions: dict[str, DivisionRef] = {}
+    children: dict[str, list[DivisionRef]] = {}
+    for code, name, level, kind, parent_id, full_name, county_level, current, dataset_version in rows:
+        ref = DivisionRef(code, name, level, kind, full_name, county_level, current, dataset_version,
+                          divisions.get(parent_id) if parent_id else None)  # parents come first (level order)
+        divisions[code] = ref
+        if current:
+            children.setdefault(parent_id or "", []).append(ref)
+    snapshot.children = {key: tuple(sorted(items, key=lambda d: d.code)) for key, items in children.items()}
+    snapshot.divisions = divisions
+
+
+def _snapshot(*, divisions: bool = False) -> _Snapshot:
+    global _SNAPSHOT
+    version = _version()  # read before the data: a bump during the load means a reload next time
+    snapshot = _SNAPSHOT
+    if snapshot is None or snapshot.version != version:
+        with _BUILD_LOCK:
+            snapshot = _SNAPSHOT
+            if snapshot is None or snapshot.version != version:
+                snapshot = _SNAPSHOT = _load_codes(version)
+    if divisions and snapshot.divisions is None:
+        with _BUILD_LOCK:
+            if snapshot.divisions is None:
+                _load_divisions(snapshot)
+    return snapshot
 
 
 def bump_version() -> None:
+    """Every process reloads its snapshot on its next request (load_all calls this)."""
+    global _SNAPSHOT
     try:
-        cache.incr("reference:version")
+        version = cache.incr(VERSION_KEY)
     except ValueError:
-        cache.set("reference:version", 2, None)
-    _LOCAL.clear()
+        version = secrets.randbits(48)
+        cache.set(VERSION_KEY, version, None)
+    _SNAPSHOT = None
+    scope = _SCOPE.get()
+    if scope is not None:
+        scope.version = version  # the request that reloaded sees its own change
 
 
 def code_labels(table: str, scheme: str = "") -> dict[str, str]:
-    key = f"{table}:{scheme}:{_version()}"
-    if key not in _LOCAL:
-        _LOCAL[key] = dict(
-            CodeEntry.objects.filter(table__slug=table, scheme=scheme, is_active=True).values_list("code", "name")
-        )
-    return _LOCAL[key]
+    """Active codes of one table → names (shared; do not modify)."""
+    return _snapshot().labels.get((table, scheme), {})
 
 
 def code_label(table: str, code: str | None, scheme: str = "") -> str:
     if not code:
         return ""
     return code_labels(table, scheme).get(code, code)
+
+
+def code_entry_refs(table: str, *, scheme: str = "", group: str = "") -> list[EntryRef]:
+    """Active entries of one table in file order, from the snapshot (the code picker)."""
+    entries = _snapshot().entries.get((table, scheme), ())
+    return [entry for entry in entries if entry.group == group] if group else list(entries)
+
+
+def code_table_loaded(table: str) -> bool:
+    return table in _snapshot().tables
+
+
+def division_ref(code: str | None) -> DivisionRef | None:
+    """Any division with this code (current or not) from the snapshot, accepting short forms."""
+    code = division_code_normalise(code)
+    if not code:
+        return None
+    return _snapshot(divisions=True).divisions.get(code)
+
+
+def division_ref_path(division: DivisionRef | None) -> list[DivisionRef]:
+    path: list[DivisionRef] = []
+    node = division
+    while node is not None and len(path) < 5:
+        path.insert(0, node)
+        node = node.parent
+    return path
+
+
+def division_ref_children(parent_code: str | None) -> tuple[DivisionRef, ...]:
+    """Current children in code order (provinces when no parent), from the snapshot."""
+    return _snapshot(divisions=True).children.get(parent_code or "", ())
+
+
+def division_option_html(parent_code: str | None, selected: str = "") -> SafeString:
+    """The <option>s of one picker column, rendered once per snapshot; only the chosen one
+    is marked per call."""
+    snapshot = _snapshot(divisions=True)
+    key = parent_code or ""
+    html = snapshot.option_html.get(key)
+    if html is None:
+        html = format_html_join("", '<option value="{}">{}</option>\n',
+                                ((d.code, d.name) for d in snapshot.children.get(key, ())))
+        snapshot.option_html[key] = html
+    if selected and selected.isdigit():
+        html = SafeString(html.replace(f'<option value="{selected}">', f'<option value="{selected}" selected>', 1))
+    return html
+
+
+def division_cascade_refs(path: list[DivisionRef]) -> list[dict]:
+    """Like `division_cascade`, from the snapshot: no queries, options pre-rendered."""
+    columns: list[dict] = []
+    parents: list[DivisionRef | None] = [None, *path]
+    for depth, parent in enumerate(parents):
+        options = division_ref_children(parent.code if parent else None)
+        if not options:
+            break
+        if parent is None:
+            key = "province"
+        elif parent.level == 1 and any(option.level == 2 for option in options):
+            key = "city"
+        else:
+            key = "county"
+        selected = path[depth].code if depth < len(path) else ""
+        parent_code = parent.code if parent else ""
+        columns.append({"key": key, "parent_code": parent_code, "options": options, "selected": selected,
+                        "options_html": division_option_html(parent_code, selected)})
+        if not selected:
+            break
+    return columns
 
 
 def code_entries(table: str, *, scheme: str = "", keyword: str = "", group: str = "") -> QuerySet[CodeEntry]:

@@ -242,9 +242,11 @@ class EmployerCardOut(Schema):
 
 # --- presenters -------------------------------------------------------------------------------
 
-def _invitation(invitation: Invitation, role: str = Role.GRADUATE, follow_token: str = "") -> dict:
+def _invitation(invitation: Invitation, role: str = Role.GRADUATE, follow_token: str = "",
+                in_force: bool | None = None) -> dict:
+    # `in_force`: whether the graduate has an agreement in force, when the caller knows (a list asks once)
     has_other = role == Role.GRADUATE and invitation.status == InvitationStatus.OPEN and (
-        services.agreement_in_force(invitation.graduate_id) is not None)
+        in_force if in_force is not None else services.agreement_in_force(invitation.graduate_id) is not None)
     state = presenters.invitation_state(invitation, viewer_role=role, follow_token=follow_token,
                                         has_other_agreement=has_other)
     return {
@@ -314,7 +316,8 @@ def get_card(request):
             summary="毕业生：网签邀约通知（可同时收到多家单位的邀约，只能与一家签约）")
 def list_invitations(request):
     require_role(request.user, GRADUATE)
-    return [_invitation(i) for i in services.invitations_for_graduate(actor=request.user)]
+    in_force = services.agreement_in_force(request.user.graduate_id) is not None
+    return [_invitation(i, in_force=in_force) for i in services.invitations_for_graduate(actor=request.user)]
 
 
 @router.get("/invitations/{invitation_id}", response=InvitationOut, auth=AUTH, summary="毕业生：邀约详情（全部条款）")

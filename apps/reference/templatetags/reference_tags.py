@@ -16,7 +16,7 @@ from django import template
 from django.urls import reverse
 
 from apps.reference import selectors
-from apps.reference.models import Division
+from apps.reference.selectors import DivisionRef
 
 register = template.Library()
 
@@ -41,7 +41,7 @@ def _check_field(field: str) -> str:
     return field
 
 
-def _selectable(division: Division, county_only: bool) -> bool:
+def _selectable(division: DivisionRef, county_only: bool) -> bool:
     return division.is_current and (division.is_county_level or not county_only)
 
 
@@ -64,12 +64,12 @@ def division_widget_context(field: str, *, value: str | None = None, at: str | N
     `suggest` (e.g. the first six digits of the ID number for 生源所在地) is offered as a
     one-click choice while it is selectable and not already chosen."""
     if at is not None:
-        cursor = selectors.division_get(at)
+        cursor = selectors.division_ref(at)
         value = cursor.code if cursor is not None and _selectable(cursor, county_only) else ""
         chosen = cursor if value else None
     else:
         value = str(value or "").strip()
-        chosen = cursor = selectors.division_get(value) if value else None
+        chosen = cursor = selectors.division_ref(value) if value else None
         if chosen is not None:
             value = chosen.code  # '3401' → '340100'
     if not value:
@@ -83,7 +83,8 @@ def division_widget_context(field: str, *, value: str | None = None, at: str | N
     else:
         state = "ok"
 
-    columns = selectors.division_cascade(selectors.division_path(cursor))
+    # from the per-process snapshot: no queries, option lists rendered once per version
+    columns = selectors.division_cascade_refs(selectors.division_ref_path(cursor))
     for column in columns:
         column["label"], column["placeholder"] = _COLUMN_TEXT[column["key"]]
         if column["key"] == "city" and any(option.level == 3 for option in column["options"]):
@@ -95,7 +96,7 @@ def division_widget_context(field: str, *, value: str | None = None, at: str | N
     elif columns[-1]["key"] == "city" and not columns[-1]["selected"]:
         waiting = {"key": "county", "label": "区县", "text": "请先选择城市"}
 
-    suggested = selectors.division_get(suggest) if suggest else None
+    suggested = selectors.division_ref(suggest) if suggest else None
     if suggested is not None and not _selectable(suggested, county_only):
         suggested = None
     query = division_picker_query(field, county_only=county_only, suggest=suggested.code if suggested else "")
@@ -124,7 +125,7 @@ def division_picker(field: str, value=None, county_only: bool = True, label: str
 
 def code_picker_context(field: str, *, table: str, value=None, scheme: str = "", group: str = "",
                         label: str = "", required: bool = False, filter=None, empty_label: str = "请选择") -> dict:
-    entries = list(selectors.code_entries(table, scheme=scheme, group=group))
+    entries = selectors.code_entry_refs(table, scheme=scheme, group=group)
     value = "" if value is None else str(value).strip()
     by_code = {entry.code: entry for entry in entries}
     # sub-codes (parent_code) right after their parent, indented
@@ -159,7 +160,7 @@ def code_picker_context(field: str, *, table: str, value=None, scheme: str = "",
     return {
         "field": field, "table": table, "value": value, "groups": groups, "stale": stale, "label": label,
         "required": bool(required), "show_filter": show_filter, "empty_label": empty_label,
-        "loaded": bool(entries) or selectors.code_table_get(table) is not None,
+        "loaded": bool(entries) or selectors.code_table_loaded(table),
     }
 
 
