@@ -210,7 +210,8 @@ def discard_identities(identities: Identities, *, tokens_after: int) -> None:
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], *, workers: int, threads: int, port: int | None = None, log: Path | None = None):
     """gunicorn with the production configuration on a free loopback port; yields the port.
-    Always stopped (SIGTERM, then SIGKILL after 20 s) when the block ends."""
+    Yields (port, master pid). Always stopped (SIGTERM, then SIGKILL after 20 s) when the
+    block ends."""
     port = port or free_port()
     server_env = {**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers),
                   "WEB_THREADS": str(threads), "PLATFORM_BENCH_BASELINE": "1", "DJANGO_DEBUG": "0",
@@ -221,7 +222,7 @@ def gunicorn(env: dict[str, str], *, workers: int, threads: int, port: int | Non
         cwd=ROOT, env=server_env, stdout=out, stderr=out, start_new_session=True)
     try:
         _wait_ready(port, process)
-        yield port
+        yield port, process.pid
     finally:
         with contextlib.suppress(ProcessLookupError):
             process.send_signal(signal.SIGTERM)
@@ -248,6 +249,23 @@ def _wait_ready(port: int, process: subprocess.Popen, seconds: float = 90) -> No
     raise RuntimeError(f"gunicorn did not answer /healthz within {seconds:.0f} s")
 
 
+def server_cpu(master: int) -> float:
+    """CPU seconds used so far by gunicorn's master and workers (Linux /proc; 0 elsewhere).
+    Per request it is far less disturbed by other load on the machine than throughput is."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    with contextlib.suppress(OSError):
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                pid, ppid = int(entry.name), int(fields[1])
+                if pid == master or ppid == master:
+                    total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
+
+
 # --- the run ----------------------------------------------------------------------------------
 
 @dataclass
@@ -269,6 +287,8 @@ class TargetReport:
     errors: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
     client_cpu_max: float = 0.0
+    server_cpu_ms: list[float] = field(default_factory=list)  # per round: server CPU per answered request
+    cpu_ratios: list[float] = field(default_factory=list)  # per round: baseline's CPU per request / this one's
     open_rate: float = 0.0
     p50_ms: float | None = None
     p95_ms: float | None = None
@@ -333,7 +353,8 @@ async def _preflight(port: int, targets: list[Target], identities: Identities) -
     return statuses
 
 
-async def run(port: int, identities: Identities, settings: Settings, *, out=print) -> list[TargetReport]:
+async def run(port: int, identities: Identities, settings: Settings, *, master: int = 0,
+              out=print) -> list[TargetReport]:
     targets = [t for t in TARGETS if settings.targets is None or t.name in settings.targets
                or t.name in (BASELINE_PAGE, BASELINE_API)]
     parts = [t for t in targets if t.name in MIX]
@@ -351,20 +372,29 @@ async def run(port: int, identities: Identities, settings: Settings, *, out=prin
     reports = {t.name: TargetReport(t.name, t.kind, t.budget) for t in targets}
     for number in range(1, settings.rounds + 1):
         baseline_tp: dict[str, float] = {}
+        baseline_cpu: dict[str, float] = {}
         for target in targets:  # baselines come first in each kind's group (TARGETS order)
+            cpu_before = server_cpu(master) if master else 0.0
             phase = await saturate("127.0.0.1", port, _requests_of(target, identities, parts),
                                    connections=settings.connections, seconds=settings.seconds)
+            cpu_ms = (server_cpu(master) - cpu_before) * 1000 / phase.completed if master and phase.completed else 0
             report = reports[target.name]
+            if cpu_ms:
+                report.server_cpu_ms.append(cpu_ms)
             report.throughput.append(phase.throughput)
             report.errors += phase.errors
             _merge_errors(report, phase)
             report.client_cpu_max = max(report.client_cpu_max, phase.client_cpu_share)
             if target.name in (BASELINE_PAGE, BASELINE_API):
                 baseline_tp[target.kind] = phase.throughput
-            elif baseline_tp.get(target.kind):
-                report.ratios.append(phase.throughput / baseline_tp[target.kind])
+                baseline_cpu[target.kind] = cpu_ms
+            else:
+                if baseline_tp.get(target.kind):
+                    report.ratios.append(phase.throughput / baseline_tp[target.kind])
+                if cpu_ms and baseline_cpu.get(target.kind):
+                    report.cpu_ratios.append(baseline_cpu[target.kind] / cpu_ms)
             out(f"  round {number}: {target.name:<28} {phase.throughput:8.1f} req/s  errors {phase.errors}"
-                f"  client CPU {phase.client_cpu_share:4.0%}")
+                f"  server CPU {cpu_ms:5.1f} ms/req  client CPU {phase.client_cpu_share:4.0%}")
 
     for target in targets:
         report = reports[target.name]
@@ -421,16 +451,23 @@ def render(reports: list[TargetReport], meta: dict) -> str:
         f"{LOAD_SHARE:.0%} of each target's median throughput; load average before "
         f"{meta['load_before']}, after {meta['load_after']}.",
         "",
-        "| target | req/s (median) | ratio min / median / max | p50 / p95 / p99 ms at 70 % | errors | client CPU max |",
-        "|---|---|---|---|---|---|",
+        "| target | req/s (median) | ratio min / median / max | server CPU ms/req (median) | CPU ratio (median) "
+        "| p50 / p95 / p99 ms at 70 % | errors | client CPU max |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in reports:
         ratio = ("baseline" if not r.ratios else
                  f"{_fmt(min(r.ratios))} / {_fmt(statistics.median(r.ratios))} / {_fmt(max(r.ratios))}")
         tp = statistics.median(r.throughput) if r.throughput else None
         client = max(r.client_cpu_max, r.open_client_cpu)
-        rows.append(f"| {r.name} | {_fmt(tp, '.1f')} | {ratio} | {_fmt(r.p50_ms, '.0f')} / {_fmt(r.p95_ms, '.0f')} / "
+        cpu = statistics.median(r.server_cpu_ms) if r.server_cpu_ms else None
+        cpu_ratio = statistics.median(r.cpu_ratios) if r.cpu_ratios else None
+        rows.append(f"| {r.name} | {_fmt(tp, '.1f')} | {ratio} | {_fmt(cpu, '.1f')} | "
+                    f"{'baseline' if not r.ratios else _fmt(cpu_ratio)} | {_fmt(r.p50_ms, '.0f')} / {_fmt(r.p95_ms, '.0f')} / "
                     f"{_fmt(r.p99_ms, '.0f')} | {_errors(r)} | {client:.0%}{' (client-bound)' if client > CLIENT_SATURATED else ''} |")
+    rows += ["", "Ratios are over the same round's baseline of the same kind (pages: the baseline page; API "
+             "calls: its JSON twin). CPU ratio = the baseline's server CPU per request over this target's, "
+             "from gunicorn's processes' CPU time: less disturbed by other load on the machine than throughput."]
     rows += ["", "| budget | result | measured |", "|---|---|---|"]
     for text, met, measured in budget_lines(reports):
         rows.append(f"| {text} | {'PASS' if met else 'MISS'} | {measured} |")
@@ -483,8 +520,8 @@ def benchmark(env: dict[str, str], settings: Settings, *, workers: int, threads:
     # would refuse the logins of a whole province; the per-account limit stays as configured
     env = {"LOGIN_THROTTLE_PER_ADDRESS": "1000000", **env}
     try:
-        with gunicorn(env, workers=workers, threads=threads, log=log) as port:
-            reports = asyncio.run(run(port, identities, settings, out=out))
+        with gunicorn(env, workers=workers, threads=threads, log=log) as (port, master):
+            reports = asyncio.run(run(port, identities, settings, master=master, out=out))
     finally:
         discard_identities(identities, tokens_after=tokens_after)
     meta["load_after"] = _load()

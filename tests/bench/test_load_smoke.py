@@ -55,6 +55,7 @@ def test_one_short_round_reports_ratios_latencies_and_no_errors(world, settings,
         report = by_name[name]
         assert len(report.ratios) == 1 and report.ratios[0] > 0, name
         assert report.p99_ms is not None and report.p50_ms <= report.p99_ms
+        assert report.server_cpu_ms and report.server_cpu_ms[0] > 0 and report.cpu_ratios, name
     assert all(r.throughput[0] > 0 for r in reports)
     assert sum(r.errors + r.open_errors for r in reports) == 0, [r.error_kinds for r in reports]
 
