@@ -48,6 +48,9 @@ class RosterImport(models.Model):
     # Who confirmed the import: a recovered commit runs (and is audited) in their name.
     committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      null=True, blank=True)
+    # Storage name of the rows a passed validation kept, encrypted, for the commit
+    # (apps/roster/parsed.py); empty once committed or when the file did not pass.
+    parsed_rows = models.CharField(max_length=220, blank=True, default="")
 
     scope = {
         "province_staff": ("school__province", "province_id"),

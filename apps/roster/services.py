@@ -8,7 +8,9 @@ Status flow (RosterImport.status):
 
 Both background jobs are idempotent: validation replaces the whole report in one
 transaction, and the commit writes everything in one transaction that a killed worker
-never commits (the database rolls it back), so running either again is safe. A job keeps
+never commits (the database rolls it back), so running either again is safe. Validation
+keeps the rows it passed (encrypted, apps/roster/parsed.py); the commit re-checks those
+against the database instead of parsing the workbook again. A job keeps
 `worker_heartbeat_at` fresh while it works; apps/roster/recovery.py re-enqueues a job whose
 lease ran out, and staff may retry one by hand.
 """
@@ -33,7 +35,7 @@ from apps.core.errors import DomainError, NotFound
 from apps.core.jobs import checkpoint, lease_seconds
 from apps.graduates.models import Graduate
 from apps.organisations.models import College, Major, School
-from apps.roster import limits
+from apps.roster import limits, parsed
 from apps.roster.models import ImportMode, ImportStatus, RosterImport, RosterIssue
 from apps.roster.parsing import RosterSheet, UnreadableFile, looks_like_xls, looks_like_xlsx
 from apps.roster.validation import TOO_MANY_ROWS, CleanRow, Issue, RosterValidator, ValidationResult
@@ -258,9 +260,18 @@ def roster_import_run_validation(*, import_id: int) -> None:
         logger.exception("roster import %s: validation crashed", import_id)
         _fail(import_id, VALIDATION_FAILED)
         return
-    with transaction.atomic():
-        _store_result(roster_import, result,
-                      status=ImportStatus.INVALID if result.error_count else ImportStatus.VALID)
+    previous = roster_import.parsed_rows
+    kept = "" if result.error_count else parsed.save(roster_import, result.rows, result.total_rows)
+    try:
+        with transaction.atomic():
+            _store_result(roster_import, result,
+                          status=ImportStatus.INVALID if result.error_count else ImportStatus.VALID, parsed_rows=kept)
+    except Exception:
+        if kept != previous:
+            parsed.discard(kept)
+        raise
+    if previous and previous != kept:
+        parsed.discard(previous)
 
 
 # --- commit -----------------------------------------------------------------------------------
@@ -385,14 +396,19 @@ class _Rejected(Exception):
 
 
 def roster_import_run_commit(*, import_id: int, actor_id: int, client_address: str = "") -> None:
-    """The commit task's body: re-validate and write inside ONE transaction."""
+    """The commit task's body: re-check and write inside ONE transaction. The rows come from
+    the validation (no second parse); only when they are unusable is the file read again."""
     roster_import = RosterImport.objects.select_related("school").filter(
         pk=import_id, status=ImportStatus.COMMITTING
     ).first()
     if roster_import is None:
         return
     _beat(import_id)
+    kept_name = roster_import.parsed_rows
     try:
+        # read and decrypted before the school lock is taken: the file cannot change while
+        # the import is committing
+        kept = parsed.load(roster_import)
         actor = User.objects.get(pk=actor_id)
         with transaction.atomic():
             # one commit per school at a time (PostgreSQL; SQLite's write lock does the same)
@@ -401,7 +417,7 @@ def roster_import_run_commit(*, import_id: int, actor_id: int, client_address: s
             # waited in the queue or for the lock) finds it done and writes nothing.
             if not RosterImport.objects.filter(pk=import_id, status=ImportStatus.COMMITTING).exists():
                 return
-            result = _validate_file(roster_import)
+            result = _recheck(roster_import, kept)
             if result.error_count:
                 raise _Rejected(result)
             counts = _write(roster_import, result)
@@ -414,15 +430,28 @@ def roster_import_run_commit(*, import_id: int, actor_id: int, client_address: s
                 client_address=client_address,
             )
             _store_result(roster_import, result, status=ImportStatus.COMMITTED,
-                          created_count=counts["created"], updated_count=counts["updated"])
+                          created_count=counts["created"], updated_count=counts["updated"], parsed_rows="")
+            transaction.on_commit(lambda: parsed.discard(kept_name))
     except _Rejected as rejected:
+        # refused: a new upload (and validation) is needed, the kept rows are of no more use
         with transaction.atomic():
-            _store_result(roster_import, rejected.result, status=ImportStatus.INVALID)
+            _store_result(roster_import, rejected.result, status=ImportStatus.INVALID, parsed_rows="")
+            transaction.on_commit(lambda: parsed.discard(kept_name))
     except UnreadableFile:
         _fail(import_id, UNREADABLE)
     except Exception:
         logger.exception("roster import %s: commit crashed, rolled back", import_id)
         _fail(import_id, COMMIT_FAILED)
+
+
+def _recheck(roster_import: RosterImport, kept: tuple[list[CleanRow], int] | None) -> ValidationResult:
+    """What the database says now about the rows validation passed (inside the commit's
+    transaction, under the school lock)."""
+    if kept is None:
+        return _validate_file(roster_import)
+    rows, total_rows = kept
+    validator = RosterValidator(school=roster_import.school, cohort=roster_import.cohort, mode=roster_import.mode)
+    return validator.recheck(rows, total_rows=total_rows)
 
 
 def _free_college_codes(school_id: int):

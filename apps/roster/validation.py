@@ -1,8 +1,10 @@
 """Row-by-row judgement of a roster file: every problem becomes an Issue with the row as
 Excel shows it, the column's Chinese header and a Chinese message.
 
-The same validator runs twice: once after the upload (the report staff read) and again
-inside the commit transaction, because the database may have changed in between.
+The validator reads the file once, after the upload (the report staff read). The commit
+does not parse the workbook again: it takes the rows validation kept (apps/roster/parsed.py)
+and `recheck`s inside its transaction only what the database can have changed in between —
+the cohort's student numbers, the records an upsert updates, the colleges and majors.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ MAJOR_AMBIGUOUS = "院系“{college}”下有多个名为“{name}”的专业�
 DUPLICATE_KEY_IN_FILE = "学号和学历层次与第{row}行重复"
 DUPLICATE_ID_IN_FILE = "身份证号与第{row}行相同"
 EXISTS = "该学号已存在于{cohort}届名单"
+COLLEGE_CHANGED = "院系“{name}”在校验之后已被修改或删除，本次未导入任何数据：请重新上传文件校验"
+MAJOR_CHANGED = "专业“{name}”在校验之后已被修改或删除，本次未导入任何数据：请重新上传文件校验"
 ID_IN_COHORT = "该身份证号已存在于{cohort}届名单（学号{student_number}）"
 ID_CHANGES = "将修改已有记录的身份证号（原为{masked}）"
 
@@ -97,6 +101,8 @@ class CleanRow:
     major_id: int | None
     major_key: tuple[str, str, str] | None
     existing_pk: int | None = None
+    # the 院系 / 专业名称 / 专业代码 cells as read: the commit places the row again from them
+    place: tuple[str, str, str] = ("", "", "")
 
 
 def _stored_issue_limit() -> int:
@@ -297,7 +303,36 @@ class RosterValidator:
 
         if self.result.error_count == errors_before and place is not None and key_ok:
             college_id, college_key, major_id, major_key, existing_pk = place + (key_ok[1],)
-            self.result.rows.append(CleanRow(n, clean, college_id, college_key, major_id, major_key, existing_pk))
+            cells = (text.get("college", ""), text.get("major_name", ""), text.get("major_code", ""))
+            self.result.rows.append(CleanRow(n, clean, college_id, college_key, major_id, major_key, existing_pk,
+                                             cells))
+
+    # --- the commit's second look
+    def recheck(self, rows: list[CleanRow], *, total_rows: int) -> ValidationResult:
+        """Judge again, against the database as it is now, rows that passed validation: where
+        each goes (a college or major validation found may have been renamed or deleted since;
+        one it would create may exist by now) and its key (the same student number may have
+        been added since; an upsert's record may have appeared or gone). The per-cell checks
+        depend on the file alone and are not repeated."""
+        result = self.result
+        result.total_rows = total_rows
+        for row in rows:
+            n = row.row_number
+            errors_before = result.error_count
+            college, major_name, major_code = row.place
+            place = self._college_and_major(n, {"college": college, "major_name": major_name,
+                                                "major_code": major_code})
+            if place is not None:
+                if row.college_id is not None and place[0] != row.college_id:
+                    self._issue(n, "college", COLLEGE_CHANGED.format(name=scrub(normalise(college))))
+                elif row.major_id is not None and place[2] != row.major_id:
+                    self._issue(n, "major_name", MAJOR_CHANGED.format(name=scrub(normalise(major_name))))
+            key_ok = self._keys(n, row.fields)
+            if result.error_count == errors_before and place is not None and key_ok:
+                college_id, college_key, major_id, major_key = place
+                result.rows.append(CleanRow(n, row.fields, college_id, college_key, major_id, major_key, key_ok[1],
+                                            row.place))
+        return result
 
     def _id_number(self, n: int, raw, text: str, clean: dict) -> str | None:
         if not text:
