@@ -105,6 +105,13 @@ def shown_codes(world) -> set[str]:
     return {c for c in codes if c}
 
 
+def fresh_codes() -> set[str]:
+    from apps.signing.models import PrintSession, SigningCard
+
+    return set(PrintSession.objects.values_list("short_code", flat=True)) | set(
+        SigningCard.objects.values_list("short_code", flat=True))
+
+
 def excerpt(text: str, word: str) -> str:
     at = text.find(word)
     return text[max(0, at - 30): at + len(word) + 30].replace("\n", " ")
@@ -137,7 +144,8 @@ def crawl(client: Client, starts: list[str], codes: set[str], findings: dict, vi
         if not response.get("Content-Type", "").startswith("text/html"):
             continue
         html = response.content.decode()
-        problems, links = check_page(html, codes)
+        # a page may have just issued a random code (the PC print page's 打印码, a 名片码): read them anew
+        problems, links = check_page(html, codes | fresh_codes())
         visited_all[persona].append((url, response.status_code))
         if problems:
             findings[f"{persona} {url} ({response.status_code})"] = problems
