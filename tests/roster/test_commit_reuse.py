@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from apps.audit.models import AuditEntry
 from apps.graduates.models import Graduate
 from apps.organisations.models import College
-from apps.roster import parsing
+from apps.roster import parsed, parsing, services
 from apps.roster.models import ImportStatus
 from tests import factories as f
 from tests.roster.builders import id_number, issues_of, person, xlsx
@@ -137,6 +137,22 @@ def test_kept_rows_are_encrypted_at_rest_and_removed_after_the_commit(world, upl
     assert roster_import.status == ImportStatus.COMMITTED
     assert roster_import.parsed_rows == ""
     assert not default_storage.exists(kept)
+
+
+def test_kept_rows_read_back_exactly_as_validated(world, upload):
+    rows = [person(1, 委培单位="合肥某研究所", 培养方式="定向"),
+            person(2, 民族=None, 手机号=None, 入学年月=None, 考生号=None, 院系="新能源学院")]
+    roster_import = upload(xlsx(rows))
+
+    kept, total_rows = parsed.load(roster_import)
+    fresh = services._validate_file(roster_import)
+
+    def comparable(row):
+        return row.row_number, row.fields, row.college_id, row.major_id, row.existing_pk, row.place
+
+    assert total_rows == 2
+    assert [comparable(r) for r in kept] == [comparable(r) for r in fresh.rows]
+    assert "ethnicity_code" not in kept[1].fields and "phone" not in kept[1].fields  # blank stays blank
 
 
 def test_an_invalid_file_keeps_no_rows(world, upload):
