@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -493,6 +494,17 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def run_coroutine(coroutine):
+    """asyncio.run, also from a thread that already runs an event loop (e.g. inside a test
+    session where Playwright's sync API has started one): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def benchmark(env: dict[str, str], settings: Settings, *, workers: int, threads: int, graduates: int = 200,
               writers: int = 50, staff: int = 5, log: Path | None = None, out=print) -> tuple[list[TargetReport], dict]:
     """Setup, server, rounds, clean-up. Django must be set up on the same database as env."""
@@ -521,7 +533,7 @@ def benchmark(env: dict[str, str], settings: Settings, *, workers: int, threads:
     env = {"LOGIN_THROTTLE_PER_ADDRESS": "1000000", **env}
     try:
         with gunicorn(env, workers=workers, threads=threads, log=log) as (port, master):
-            reports = asyncio.run(run(port, identities, settings, master=master, out=out))
+            reports = run_coroutine(run(port, identities, settings, master=master, out=out))
     finally:
         discard_identities(identities, tokens_after=tokens_after)
     meta["load_after"] = _load()

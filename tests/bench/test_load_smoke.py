@@ -105,7 +105,7 @@ def test_open_loop_latency_counts_the_wait_for_a_busy_server():
         return busy, calm, closed
 
     began = time.perf_counter()
-    busy, calm, closed = asyncio.run(scenario())
+    busy, calm, closed = load.run_coroutine(scenario())
     assert time.perf_counter() - began < 15
     assert busy.completed == 40 and busy.errors == 0
     # the 40th request was scheduled at 0.975 s and answered at about 2 s
