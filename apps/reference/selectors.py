@@ -248,7 +248,13 @@ def division_option_html(parent_code: str | None, selected: str = "") -> SafeStr
 
 
 def division_cascade_refs(path: list[DivisionRef]) -> list[dict]:
-    """Like `division_cascade`, from the snapshot: no queries, options pre-rendered."""
+    """The columns of a cascaded picker positioned at `path` (province first), from the
+    snapshot: no queries, options pre-rendered.
+
+    One column for the provinces, then one for the children of every division on the
+    path that has any. A column is keyed `province`, `city` (it holds prefecture-level
+    divisions, possibly mixed with 省直辖县级 ones) or `county`. Municipalities list
+    their districts right under the province, so 北京 → 东城区 has no `city` column."""
     columns: list[dict] = []
     parents: list[DivisionRef | None] = [None, *path]
     for depth, parent in enumerate(parents):
@@ -378,33 +384,6 @@ def division_options(parent_code: str | None) -> QuerySet[Division]:
     `has_children` so a cascading client knows whether to offer another level."""
     current_children = Division.objects.filter(parent_id=OuterRef("pk"), is_current=True)
     return division_children(parent_code).annotate(has_children=Exists(current_children)).order_by("code")
-
-
-def division_cascade(path: list[Division]) -> list[dict]:
-    """The columns of a cascaded picker positioned at `path` (province first).
-
-    One column for the provinces, then one for the children of every division on the
-    path that has any. A column is keyed `province`, `city` (it holds prefecture-level
-    divisions, possibly mixed with 省直辖县级 ones) or `county`. Municipalities list
-    their districts right under the province, so 北京 → 东城区 has no `city` column."""
-    columns: list[dict] = []
-    parents: list[Division | None] = [None, *path]
-    for depth, parent in enumerate(parents):
-        options = list(division_children(parent.code if parent else None).order_by("code"))
-        if not options:
-            break
-        if parent is None:
-            key = "province"
-        elif parent.level == 1 and any(option.level == 2 for option in options):
-            key = "city"
-        else:
-            key = "county"
-        selected = path[depth].code if depth < len(path) else ""
-        columns.append({"key": key, "parent_code": parent.code if parent else "", "options": options,
-                        "selected": selected})
-        if not selected:
-            break
-    return columns
 
 
 def divisions_find(keyword: str, *, county_only: bool = False, limit: int = 30) -> list[Division]:
