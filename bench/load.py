@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import concurrent.futures
 import contextlib
 import json
 import os
@@ -56,6 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from apps.core.loops import outside_event_loop  # noqa: E402 (no Django import: safe before setup)
 from bench.httpload import PhaseResult, Request, free_port, open_loop, saturate  # noqa: E402
 
 # --- budgets (bench/README.md, "Budgets") ------------------------------------------------------
@@ -495,14 +495,8 @@ def _load() -> str:
 
 
 def run_coroutine(coroutine):
-    """asyncio.run, also from a thread that already runs an event loop (e.g. inside a test
-    session where Playwright's sync API has started one): then in a thread of its own."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+    """asyncio.run, also from a thread that already runs an event loop (the test suite)."""
+    return outside_event_loop(asyncio.run, coroutine)
 
 
 def benchmark(env: dict[str, str], settings: Settings, *, workers: int, threads: int, graduates: int = 200,

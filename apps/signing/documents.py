@@ -22,6 +22,8 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from apps.core.loops import outside_event_loop
+
 KEY_DIR = Path(getattr(settings, "PLATFORM_SIGNING_KEY_DIR", settings.VAR_DIR / "signing"))
 KEY_FILE = KEY_DIR / "platform-key.pem"
 CERT_FILE = KEY_DIR / "platform-cert.pem"
@@ -109,7 +111,8 @@ def sign_pdf(data: bytes) -> bytes:
     signer = signers.SimpleSigner.load(str(key), str(cert))
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     out = io.BytesIO()
-    signers.sign_pdf(
+    outside_event_loop(
+        signers.sign_pdf,
         writer,
         signers.PdfSignatureMetadata(field_name="PlatformSeal", subfilter=fields.SigSeedSubFilter.PADES,
                                      reason="网签协议防伪签章", location="大学生就业服务平台"),
@@ -139,7 +142,7 @@ def signature_intact(data: bytes) -> bool:
         if not sigs:
             return False
         trusted = load_cert_from_pemder(str(ensure_platform_keys()[1]))
-        status = validate_pdf_signature(sigs[-1], ValidationContext(trust_roots=[trusted]))
+        status = outside_event_loop(validate_pdf_signature, sigs[-1], ValidationContext(trust_roots=[trusted]))
         # the signature must cover the whole file: nothing appended after signing
         return bool(status.intact and status.valid and status.trusted and status.coverage.name == "ENTIRE_FILE")
     except Exception:  # noqa: BLE001 - any parse failure means the file cannot be trusted

@@ -147,8 +147,12 @@ def test_failures_are_throttled_per_client_address(world, api_client):
     assert other.status_code == 200
 
 
-def test_login_finds_the_graduate_with_one_indexed_query(world, django_assert_max_num_queries):
+def test_login_finds_the_graduate_with_one_indexed_query(world, django_assert_max_num_queries, monkeypatch):
     from apps.accounts.services import LoginAttempt, graduate_login
+    from apps.core import throttle
+
+    # one window opening in a hundred also sweeps closed windows (extra statements): not this one
+    monkeypatch.setattr(throttle.secrets, "randbelow", lambda n: n - 1)
 
     g = world.graduate
     for n in range(30):
