@@ -5,6 +5,7 @@ used to fail, and a genuine agreement PDF was then reported as 「文件已被�
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 import pytest
 from weasyprint import HTML
@@ -31,4 +32,6 @@ def test_signing_and_checking_inside_a_running_event_loop(keys):
     async def inside_a_loop():
         return _sign_and_check()
 
-    assert asyncio.run(inside_a_loop()) == (True, False)
+    # a thread of the test's own, so the suite's Playwright loop (if any) does not stop asyncio.run here
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(asyncio.run, inside_a_loop()).result() == (True, False)
