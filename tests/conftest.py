@@ -4,13 +4,16 @@ an employer and an outsider."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import timezone
 
 from apps.accounts.models import Role
+from apps.core import throttle
 from tests import factories as f
 
 
@@ -98,3 +101,18 @@ def api_client(client):
             return self
 
     return Api()
+
+
+@pytest.fixture
+def throttle_clock(monkeypatch):
+    """The throttle's clock, frozen at a start and moved on by `throttle_clock.advance(...)`."""
+
+    class Clock:
+        now = timezone.now()
+
+        def advance(self, **delta):
+            self.now += timedelta(**delta)
+
+    c = Clock()
+    monkeypatch.setattr(throttle, "_now", lambda: c.now)
+    return c

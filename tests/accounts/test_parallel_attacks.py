@@ -4,75 +4,26 @@ counters in the database (the embedded default) and in Redis."""
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
-
 import pytest
-from django.core.management import call_command
-from django.db import connection
-from django.test import override_settings
 
 from apps.accounts.models import Role, User
 from apps.accounts.services import LoginAttempt, graduate_check_signing_pin, graduate_login, staff_authenticate
 from apps.core.errors import DomainError
 from apps.core.models import ThrottleCounter
 from tests import factories as f
+from tests.throttle_helpers import cache_backends, counters_in, in_parallel
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 LIMIT = 5
-CACHE_BACKENDS = {
-    # the embedded install's default cache (config/settings.py without REDIS_URL)
-    "database-cache": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "platform_cache"},
-    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/15"},
-}
+CACHE_BACKENDS = cache_backends(redis_db=15)
 
 
 @pytest.fixture(params=sorted(CACHE_BACKENDS))
 def cache_backend(request, transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises every writer, the race cannot happen there")
-    if request.param == "redis":
-        redis = pytest.importorskip("redis")
-        try:
-            redis.Redis.from_url(CACHE_BACKENDS["redis"]["LOCATION"], socket_connect_timeout=1).ping()
-        except redis.exceptions.ConnectionError:
-            pytest.skip("Redis is not reachable at 127.0.0.1:6379")
-    with override_settings(CACHES={"default": CACHE_BACKENDS[request.param]}, LOGIN_THROTTLE_PER_ACCOUNT=LIMIT,
-                           LOGIN_THROTTLE_PER_ADDRESS=100, STAFF_LOCKOUT_FAILURES=LIMIT):
-        from django.core.cache import cache
-
-        call_command("createcachetable", verbosity=0)  # the test database was created with the locmem cache
-        cache.clear()
-        yield request.param
-        cache.clear()
-
-
-def in_parallel(count: int, attempt) -> Counter:
-    """Run attempt(i) in `count` threads released together; tally the refusals' codes."""
-    barrier = threading.Barrier(count)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            try:
-                attempt(i)
-                outcome = "accepted"
-            except DomainError as exc:
-                outcome = exc.code
-            with lock:
-                outcomes.append(outcome)
-        finally:
-            connection.close()  # each thread has its own connection; the test database must drop cleanly
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return Counter(outcomes)
+    with counters_in(request.param, CACHE_BACKENDS, LOGIN_THROTTLE_PER_ACCOUNT=LIMIT, LOGIN_THROTTLE_PER_ADDRESS=100,
+                     STAFF_LOCKOUT_FAILURES=LIMIT) as name:
+        yield name
 
 
 @pytest.fixture

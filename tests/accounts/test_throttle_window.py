@@ -3,31 +3,13 @@ so ten minutes later 「请15分钟后再试」 would be a lie. The clock is mov
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.test import override_settings
-from django.utils import timezone
 
 from apps.accounts.services import LoginAttempt, graduate_check_signing_pin, graduate_login
 from apps.core import throttle
 from apps.core.errors import DomainError, Throttled
 from tests import factories as f
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The throttle's clock, frozen at a start and moved on by `clock.advance(...)`."""
-
-    class Clock:
-        now = timezone.now()
-
-        def advance(self, **delta):
-            self.now += timedelta(**delta)
-
-    c = Clock()
-    monkeypatch.setattr(throttle, "_now", lambda: c.now)
-    return c
 
 
 def attempt(world, id_number):
@@ -36,38 +18,38 @@ def attempt(world, id_number):
 
 
 @override_settings(LOGIN_THROTTLE_PER_ACCOUNT=5, LOGIN_THROTTLE_WINDOW_SECONDS=15 * 60)
-def test_the_login_throttle_message_counts_down_from_the_first_failure(world, clock):
+def test_the_login_throttle_message_counts_down_from_the_first_failure(world, throttle_clock):
     wrong = f.make_id_number(serial=901)
     for _ in range(5):
         with pytest.raises(DomainError, match="信息不匹配或没有注册"):
             graduate_login(attempt(world, wrong))
-        clock.advance(minutes=1)
+        throttle_clock.advance(minutes=1)
     with pytest.raises(Throttled, match="请10分钟后再试"):  # 5 of the 15 minutes have passed
         graduate_login(attempt(world, world.graduate.id_number))
-    clock.advance(minutes=6)
+    throttle_clock.advance(minutes=6)
     with pytest.raises(Throttled, match="请4分钟后再试"):
         graduate_login(attempt(world, world.graduate.id_number))
-    clock.advance(minutes=3, seconds=59)
+    throttle_clock.advance(minutes=3, seconds=59)
     with pytest.raises(Throttled, match="请1分钟后再试"):  # rounded up, never too early
         graduate_login(attempt(world, world.graduate.id_number))
-    clock.advance(seconds=1)  # exactly 15 minutes after the first failure: the window has closed
+    throttle_clock.advance(seconds=1)  # exactly 15 minutes after the first failure: the window has closed
     assert graduate_login(attempt(world, world.graduate.id_number)).graduate_id == world.graduate.pk
 
 
 @override_settings(LOGIN_THROTTLE_PER_ACCOUNT=3, LOGIN_THROTTLE_WINDOW_SECONDS=10 * 60)
-def test_the_pin_throttle_message_follows_the_window_setting(world, clock):
+def test_the_pin_throttle_message_follows_the_window_setting(world, throttle_clock):
     for _ in range(3):
         with pytest.raises(DomainError, match="签约密码错误"):
             graduate_check_signing_pin(graduate=world.graduate, pin="975318", client_address="x")
-    clock.advance(minutes=2, seconds=30)
+    throttle_clock.advance(minutes=2, seconds=30)
     with pytest.raises(Throttled, match="请8分钟后再试"):
         graduate_check_signing_pin(graduate=world.graduate, pin="246810", client_address="x")
-    clock.advance(minutes=7, seconds=30)
+    throttle_clock.advance(minutes=7, seconds=30)
     graduate_check_signing_pin(graduate=world.graduate, pin="246810", client_address="x")  # window over
 
 
 @override_settings(LOGIN_THROTTLE_PER_ACCOUNT=2)
-def test_refused_tries_do_not_extend_or_fill_the_window(world, clock):
+def test_refused_tries_do_not_extend_or_fill_the_window(world, throttle_clock):
     """A refused (unchecked) try gives its count back: the counter says how many were checked."""
     for _ in range(2):
         with pytest.raises(DomainError):
@@ -108,11 +90,11 @@ def test_counters_behave_alike_in_the_database_and_in_redis(db, backend):
         cache.clear()
 
 
-def test_closed_windows_are_purged_now_and_then(db, clock, monkeypatch):
+def test_closed_windows_are_purged_now_and_then(db, throttle_clock, monkeypatch):
     from apps.core.models import ThrottleCounter
 
     throttle.hit("t", "old", 60)
-    clock.advance(minutes=2)
+    throttle_clock.advance(minutes=2)
     monkeypatch.setattr(throttle.secrets, "randbelow", lambda n: 0)  # the 1-in-100 purge happens now
     throttle.hit("t", "new", 60)
     assert ThrottleCounter.objects.count() == 1 and throttle.peek("t", "new").count == 1

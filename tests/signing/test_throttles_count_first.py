@@ -8,35 +8,24 @@ refused with a Chinese message whose wait is the window's true remainder."""
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
-from django.db import connection
-from django.test import override_settings
-from django.utils import timezone
 
-from apps.core import throttle
-from apps.core.errors import DomainError, Throttled
+from apps.core.errors import Throttled
 from apps.signing import services as signing
 from apps.signing import views_verify
 from apps.signing.models import PrintSession, SigningCard
 from tests.signing.helpers import accept, invite, make_ready
+from tests.throttle_helpers import cache_backends, counters_in, in_parallel, outcome_of
 
 LIMIT = 5
 WINDOW_MINUTES = 15  # LOGIN_THROTTLE_WINDOW_SECONDS below and views_verify.WINDOW_SECONDS
 ADDRESS = "10.7.7.7"
-CACHE_BACKENDS = {
-    # the embedded install's default cache (config/settings.py without REDIS_URL): counters in the database
-    "database-cache": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "platform_cache"},
-    # a Redis database of its own: other test files clear database 15 while they run
-    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/13"},
-}
+# a Redis database of its own: other test files clear database 15 while they run
+CACHE_BACKENDS = cache_backends(redis_db=13)
 
 
 @dataclass(frozen=True)
@@ -95,48 +84,25 @@ def cases(world, limits, monkeypatch) -> dict[str, Case]:
 THROTTLES = ["card-code", "print-start", "employer-lookup", "verify-code", "verify-upload"]
 
 
-def outcome_of(attempt: Callable[[int], object], i: int) -> str:
-    try:
-        attempt(i)
-    except DomainError as exc:
-        return exc.code
-    return "accepted"
-
-
 # --- sequential (any database) ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """The throttle's clock, frozen and moved on by hand."""
-
-    class Clock:
-        now = timezone.now()
-
-        def advance(self, **delta):
-            self.now += timedelta(**delta)
-
-    c = Clock()
-    monkeypatch.setattr(throttle, "_now", lambda: c.now)
-    return c
-
-
 @pytest.mark.parametrize("name", THROTTLES)
-def test_the_try_after_the_limit_is_refused_unevaluated_with_the_true_wait(cases, clock, name):
+def test_the_try_after_the_limit_is_refused_unevaluated_with_the_true_wait(cases, throttle_clock, name):
     case = cases[name]
     for i in range(LIMIT):
         assert outcome_of(case.attempt, i) == case.evaluated
-        clock.advance(minutes=1)
+        throttle_clock.advance(minutes=1)
     work = case.work_done()
     with pytest.raises(Throttled) as refused:  # 5 of the 15 minutes have passed
         case.attempt(LIMIT)
     assert refused.value.message == case.message.format(minutes=WINDOW_MINUTES - LIMIT)
     assert case.work_done() == work  # refused before the guarded work
-    clock.advance(minutes=7, seconds=30)
+    throttle_clock.advance(minutes=7, seconds=30)
     with pytest.raises(Throttled) as refused:  # refusals neither fill nor extend the window
         case.attempt(LIMIT + 1)
     assert refused.value.message == case.message.format(minutes=3)  # 2.5 minutes left, rounded up
-    clock.advance(minutes=2, seconds=30)  # the window opened by the first try has closed
+    throttle_clock.advance(minutes=2, seconds=30)  # the window opened by the first try has closed
     assert outcome_of(case.attempt, LIMIT + 2) == case.evaluated
 
 
@@ -170,47 +136,8 @@ def test_lookups_that_find_something_give_their_slot_back(cases, world):
 
 @pytest.fixture(params=sorted(CACHE_BACKENDS))
 def cache_backend(request, transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises every writer, the race cannot happen there")
-    if request.param == "redis":
-        redis = pytest.importorskip("redis")
-        try:
-            redis.Redis.from_url(CACHE_BACKENDS["redis"]["LOCATION"], socket_connect_timeout=1).ping()
-        except redis.exceptions.ConnectionError:
-            pytest.skip("Redis is not reachable at 127.0.0.1:6379")
-    with override_settings(CACHES={"default": CACHE_BACKENDS[request.param]}):
-        from django.core.cache import cache
-
-        call_command("createcachetable", verbosity=0)  # the test database was created with the locmem cache
-        cache.clear()
-        yield request.param
-        cache.clear()
-
-
-def in_parallel(count: int, attempt: Callable[[int], object]) -> Counter:
-    """Run attempt(i) in `count` threads released together by a barrier; tally the outcomes."""
-    barrier = threading.Barrier(count)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            try:
-                outcome = outcome_of(attempt, i)
-            except Exception as exc:  # noqa: BLE001 - tallied: the count check below then fails
-                outcome = f"error:{type(exc).__name__}"
-            with lock:
-                outcomes.append(outcome)
-        finally:
-            connection.close()  # each thread has its own connection; the test database must drop cleanly
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return Counter(outcomes)
+    with counters_in(request.param, CACHE_BACKENDS) as name:
+        yield name
 
 
 @pytest.mark.postgres_only
