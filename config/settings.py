@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.corrections",
     "apps.archives",
+    "apps.registry",
 ]
 
 MIDDLEWARE = [
