@@ -34,6 +34,7 @@ from apps.core.errors import DomainError, Forbidden, NotFound
 from apps.core.text import mask_phone, normalise
 from apps.graduates.fields import LANDLINE, MOBILE
 from apps.graduates.models import Graduate
+from apps.registry.outbox import ARCHIVE, registry_enqueue
 
 ALREADY_SENT = "档案已寄出，如需修改请联系学校"
 TRACKING_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -290,6 +291,8 @@ def archive_save(*, actor, graduate: Graduate, data: Mapping[str, Any], client_a
             return transfer
         transfer.save()
         if diff:
+            # 全国登记系统报送 (a move of school/college alone changes nothing the registry holds)
+            registry_enqueue(graduate=locked, reason=ARCHIVE, actor=actor)
             audit_record(
                 actor=actor,
                 action="archive.register" if created else "archive.update",

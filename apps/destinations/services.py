@@ -30,6 +30,7 @@ from apps.graduates.fields import LANDLINE, MOBILE, clean_date
 from apps.graduates.models import Graduate
 from apps.organisations.policy import policy_for
 from apps.organisations.validators import clean_credit_code
+from apps.registry.outbox import AGREEMENT, DESTINATION, TERMINATION, registry_enqueue
 
 S = DestinationStatus
 _MAX_LEN = {"unit_name": 200, "unit_address": 200, "unit_contact": 50, "description": 500, "study_school": 200,
@@ -184,6 +185,7 @@ def destination_save(
             destination.status = S.DRAFT
         destination.source = DestinationSource.MANUAL
         destination.save()
+        registry_enqueue(graduate=locked_graduate, reason=DESTINATION, actor=actor)  # 全国登记系统报送
         changes = {name: [before[name], _display(destination, name)] for name in catalog.ALL_FIELDS
                    if before[name] != _display(destination, name)}
         if before_category != category.code:
@@ -244,6 +246,7 @@ def destination_submit(*, actor, graduate: Graduate, client_address: str = "", t
         destination.submitted_at = timezone.now()
         destination.return_reason = ""
         destination.save()
+        registry_enqueue(graduate=destination.graduate_id, reason=DESTINATION, actor=actor)
         _audit(actor, destination, "destination.submit", f"提交毕业去向：{category.name}",
                {"status": ["", S.SUBMITTED.label]}, client_address)
     return destination
@@ -281,6 +284,7 @@ def destination_review(*, actor, destination: Destination, approve: bool, reason
         else:
             locked.school_reviewed_by, locked.school_reviewed_at = actor, now
         locked.save()
+        registry_enqueue(graduate=locked.graduate_id, reason=DESTINATION, actor=actor)
         from apps.destinations.signals import destination_reviewed
 
         destination_reviewed.send(sender=Destination, destination=locked, actor=actor, approved=approve)
@@ -341,6 +345,8 @@ def destination_register_from_agreement(*, actor, agreement, client_address: str
     destination.college_reviewed_by = destination.school_reviewed_by = None
     destination.college_reviewed_at = destination.school_reviewed_at = None
     destination.save()
+    # the one entry of acceptance_confirm (网络签约), written inside its transaction
+    registry_enqueue(graduate=destination.graduate_id, reason=AGREEMENT, actor=actor)
     _audit(actor, destination, "destination.signed", f"网络签约自动登记毕业去向：{invitation.unit_name}（协议{agreement.number}）",
            {"category": ["", catalog.online_signing_category_code()]}, client_address)
     return destination
@@ -367,6 +373,7 @@ def destination_correct_signed_unit(*, actor, destination: Destination, changes:
         locked.status = S.SUBMITTED
         locked.submitted_at = timezone.now()
         locked.save()
+        registry_enqueue(graduate=locked.graduate_id, reason=DESTINATION, actor=actor)
         diff = {n: [before[n], _display(locked, n)] for n in catalog.ALL_FIELDS if before[n] != _display(locked, n)}
         _audit(actor, locked, "destination.signed_correct", "用人单位更正网签单位信息并重新提交", diff, client_address)
     return locked
@@ -384,6 +391,8 @@ def destination_reset_after_termination(*, actor, graduate_id: int, client_addre
     destination.submitted_at = None
     destination.return_reason = ""
     destination.save()
+    # the one entry of an approved termination_review (解约), written inside its transaction
+    registry_enqueue(graduate=graduate_id, reason=TERMINATION, actor=actor)
     _audit(actor, destination, "destination.reset", "解约后毕业去向恢复为待就业",
            {"category": ["", catalog.after_termination_category_code()]}, client_address)
     return destination

@@ -16,6 +16,7 @@ from apps.core.crypto import keyed_hash
 from apps.core.errors import DomainError, Forbidden
 from apps.graduates.fields import GRADUATE_EDITABLE, SPECS
 from apps.graduates.models import Graduate
+from apps.registry.outbox import ORIGIN, graduate_change_reason, registry_enqueue
 
 STAFF_EDITORS = (Role.SCHOOL_STAFF, Role.COLLEGE_STAFF)
 _HASHED = {"id_number": "id_number_hash", "phone": "phone_hash"}
@@ -87,6 +88,7 @@ def graduate_update(
             locked.origin_confirmed_by = None
             diff["origin_confirmed"] = ["已确认", "未确认（生源所在地已修改，需重新确认）"]
         locked.save()
+        registry_enqueue(graduate=locked, reason=graduate_change_reason(diff), actor=actor)  # 全国登记系统报送
         labels = "、".join(SPECS[f].label for f in diff if f in SPECS)
         audit_record(
             actor=actor,
@@ -122,6 +124,7 @@ def graduate_confirm_origin(*, actor, graduate: Graduate, client_address: str = 
         locked.origin_confirmed_at = timezone.now()
         locked.origin_confirmed_by = actor
         locked.save(update_fields=["origin_confirmed_at", "origin_confirmed_by", "updated_at"])
+        registry_enqueue(graduate=locked, reason=ORIGIN, actor=actor)
         audit_record(
             actor=actor, action="graduate.confirm_origin", summary="确认生源信息", target=locked,
             school_id=locked.school_id, college_id=locked.college_id, graduate_id=locked.pk,

@@ -35,6 +35,7 @@ from apps.core.errors import DomainError, NotFound
 from apps.core.jobs import checkpoint, lease_seconds
 from apps.graduates.models import Graduate
 from apps.organisations.models import College, Major, School
+from apps.registry.outbox import ROSTER, registry_enqueue_many
 from apps.roster import limits, parsed
 from apps.roster.models import ImportMode, ImportStatus, RosterImport, RosterIssue
 from apps.roster.parsing import RosterSheet, UnreadableFile, looks_like_xls, looks_like_xlsx
@@ -421,6 +422,9 @@ def roster_import_run_commit(*, import_id: int, actor_id: int, client_address: s
             if result.error_count:
                 raise _Rejected(result)
             counts = _write(roster_import, result)
+            # 全国登记系统报送: every created or changed graduate (both carry this import), in bulk
+            registry_enqueue_many(graduate_ids=Graduate.objects.filter(imported_by=roster_import)
+                                  .values_list("pk", flat=True), reason=ROSTER, actor=actor)
             # a worker killed here (or anywhere in this block) commits nothing
             checkpoint("roster.commit")
             audit_record(
