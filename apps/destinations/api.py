@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.db.models import Prefetch
 from ninja import File, Router, Schema, Status, UploadedFile
 
 from apps.accounts.models import Role
@@ -14,6 +15,7 @@ from apps.accounts.permissions import REVIEWERS, require_role
 from apps.accounts.scoping import get_visible, visible_to
 from apps.core.api import AUTH
 from apps.core.files import private_file_response
+from apps.core.listing import bounded_api_page
 from apps.core.net import client_address
 from apps.core.pagination import BodyId, OptionalId, PageNumber, PageSize, api_page_bounds
 from apps.destinations import catalog, presenters
@@ -183,7 +185,9 @@ class QueueItemOut(Schema):
 
 
 class QueuePage(Schema):
-    count: int
+    count: int  # exact unless count_capped (then the cap: 「超过 count 条」)
+    count_capped: bool
+    has_next: bool
     page: int
     page_size: int
     status: str
@@ -291,12 +295,15 @@ def list_queue(
     if status is not None:
         params["status"] = status
     filters, effective_status = queue_filters(request.user, params)
-    page, page_size, start = api_page_bounds(page, page_size)
-    qs = review_queue(actor=request.user, filters=filters).prefetch_related("images")
+    page, page_size, _ = api_page_bounds(page, page_size)
+    qs = review_queue(actor=request.user, filters=filters).prefetch_related(
+        Prefetch("images", queryset=ProofImage.objects.only("id", "destination_id")))
+    listed = bounded_api_page(qs, page=page, page_size=page_size)
     names = presenters.category_names()
     return {
-        "count": qs.count(), "page": page, "page_size": page_size, "status": effective_status,
-        "items": [presenters.queue_item(d, names) for d in qs[start : start + page_size]],
+        "count": listed.total, "count_capped": listed.total_capped, "has_next": listed.has_next, "page": page,
+        "page_size": page_size, "status": effective_status,
+        "items": [presenters.queue_item(d, names) for d in listed],
     }
 
 

@@ -69,9 +69,14 @@ class Destination(models.Model):
     scope = graduate_record_scope()
 
     class Meta:
+        # The review queue (selectors.review_queue) orders by (submitted_at, id) after the
+        # scope (school | college) and, usually, the status: these four serve that order, so a
+        # page of 30 reads 31 index entries whatever the province's size (issue 9).
         indexes = [
-            models.Index(fields=["school", "status", "submitted_at"], name="dest_school_queue_idx"),
-            models.Index(fields=["college", "status", "submitted_at"], name="dest_college_queue_idx"),
+            models.Index(fields=["school", "status", "submitted_at", "id"], name="dest_school_queue_idx"),
+            models.Index(fields=["college", "status", "submitted_at", "id"], name="dest_college_queue_idx"),
+            models.Index(fields=["school", "submitted_at", "id"], name="dest_school_all_idx"),
+            models.Index(fields=["college", "submitted_at", "id"], name="dest_college_all_idx"),
             models.Index(fields=["school", "category_code", "status"], name="dest_school_category_idx"),
             models.Index(fields=["college", "category_code", "status"], name="dest_college_category_idx"),
         ]

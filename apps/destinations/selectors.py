@@ -3,10 +3,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.scoping import visible_to
+from apps.core.listing import keyword_pks
 from apps.core.text import normalise
 from apps.destinations import catalog
 from apps.destinations.models import Destination
@@ -44,9 +45,34 @@ class QueueFilters:
     keyword: str = ""
 
 
+# The columns one queue row shows (page and API): the graduate's encrypted ID number and phones
+# and the destination's long free-text columns stay unread for a list of 30.
+QUEUE_COLUMNS = (
+    "id", "graduate_id", "school_id", "college_id", "category_code", "status", "unit_name", "study_school",
+    "abroad_school_cn", "credit_code_flagged", "submitted_at",
+    "graduate__id", "graduate__name", "graduate__student_number", "graduate__major_id",
+    "graduate__major__id", "graduate__major__name", "college__id", "college__name",
+)
+
+
+def graduate_keyword_ids(actor, keyword: str) -> list[int]:
+    """Graduates in the actor's scope whose student number is the keyword or whose name starts
+    with it (姓名/学号 search): separate indexed lookups on the graduates table (apps.core.listing),
+    never one ``a = q OR b LIKE 'q%'`` predicate over the joined list."""
+    from apps.graduates.models import Graduate
+
+    graduates = visible_to(Graduate, actor)
+    if getattr(actor, "school_id", None):  # college staff too: the (school, name) index serves the prefix
+        graduates = graduates.filter(school_id=actor.school_id)
+    return keyword_pks(graduates, keyword, exact=["student_number"], prefix=["name"])
+
+
 def review_queue(*, actor, filters: QueueFilters) -> QuerySet[Destination]:
-    """Staff review list; every filter is backed by an index on (school|college, …)."""
-    qs = visible_to(Destination, actor).select_related("graduate", "graduate__major", "college", "unit_division")
+    """Staff review list (去向审核). Ordered by (submitted_at, id), which the
+    (school|college, status, submitted_at, id) and (school|college, submitted_at, id) indexes
+    serve after the scope (and status) equality, so a page stops after LIMIT rows; the
+    keyword is looked up on the graduates first (graduate_keyword_ids)."""
+    qs = visible_to(Destination, actor).select_related("graduate", "graduate__major", "college").only(*QUEUE_COLUMNS)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.category_code:
@@ -63,7 +89,7 @@ def review_queue(*, actor, filters: QueueFilters) -> QuerySet[Destination]:
         qs = qs.filter(submitted_at__lt=_day_start(filters.submitted_to + timedelta(days=1)))
     keyword = normalise(filters.keyword)
     if keyword:
-        qs = qs.filter(Q(graduate__student_number=keyword) | Q(graduate__name__startswith=keyword))
+        qs = qs.filter(graduate_id__in=graduate_keyword_ids(actor, keyword))
     return qs.order_by("submitted_at", "id")
 
 
