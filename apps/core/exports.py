@@ -137,6 +137,11 @@ class XlsxBook:
         self._workbook.save(buffer)
         return buffer.getvalue()
 
+    def save(self, fileobj) -> None:
+        """Write the workbook into an open binary file (e.g. a temporary file handed to a
+        FileResponse): a whole school's export never sits in memory as one bytes object."""
+        self._workbook.save(fileobj)
+
 
 def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """A CSV export (UTF-8 with BOM so that Excel shows Chinese correctly); every cell through
