@@ -97,7 +97,7 @@ class Store:
         for this idempotency key. Raises OutOfOrder for a new key whose sequence is not above
         the stored one."""
 
-        def write(db: sqlite3.Connection) -> Accepted:
+        def write(db: sqlite3.Connection) -> Accepted | OutOfOrder:
             row = db.execute("SELECT answer FROM deliveries WHERE idempotency_key = ?",
                              (idempotency_key,)).fetchone()
             if row is not None:
@@ -108,8 +108,8 @@ class Store:
                 (graduate_key,)).fetchone()
             version, stored_sequence, code = current if current is not None else (0, 0, None)
             if sequence <= stored_sequence:
-                _bump(db, "out_of_order")
-                raise OutOfOrder(stored_sequence)
+                _bump(db, "out_of_order")  # committed: the refusal is counted
+                return OutOfOrder(stored_sequence)
             version += 1
             if not code and all(record.get(key) for key in COMPLETE_KEYS):
                 code = _new_code(db, cohort, school_code)
@@ -131,7 +131,10 @@ class Store:
                 (idempotency_key, graduate_key, sequence, version, now, json.dumps(answer), body))
             return Accepted(answer)
 
-        return self._write(write)
+        result = self._write(write)
+        if isinstance(result, OutOfOrder):
+            raise result
+        return result
 
     def count(self, name: str) -> None:
         self._write(lambda db: _bump(db, name))
