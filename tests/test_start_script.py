@@ -1,6 +1,7 @@
 """The README's command, for real: `bash scripts/start.sh` prepares an empty embedded
 database and serves it like production (gunicorn, DEBUG off, WhiteNoise static files) on the
-PORT it is given, beside the background worker and the scheduler, and stops them all together.
+PORT it is given, beside the background worker, the scheduler, the stand-in national registry and
+the registry relay, and stops them all together.
 
 It migrates, loads the reference data and seeds the demo first, which takes minutes on a
 busy machine, so it runs only when asked: PLATFORM_START_SCRIPT_TEST=1 (.ci/run does, once)."""
@@ -58,7 +59,7 @@ def wait_until(predicate, seconds: float, step: float = 0.5):
 
 
 def test_start_script_serves_like_production_and_stops_everything(tmp_path):
-    port = free_port()
+    port, registry_port = free_port(), free_port()
     # A clean environment: nothing of the test settings (inline tasks, fast hasher) or of a
     # developer's DATABASE_URL leaks into what a fresh clone would run.
     env = {
@@ -66,6 +67,7 @@ def test_start_script_serves_like_production_and_stops_everything(tmp_path):
         "HOME": str(tmp_path),
         "LANG": "C.UTF-8",
         "PORT": str(port),
+        "REGISTRY_STANDIN_PORT": str(registry_port),
         "PLATFORM_VAR_DIR": str(tmp_path / "var"),
         "PLATFORM_STATIC_ROOT": str(tmp_path / "static"),
     }
@@ -98,6 +100,12 @@ def test_start_script_serves_like_production_and_stops_everything(tmp_path):
         assert sum("gunicorn" in p for p in processes) >= 2, processes  # master + workers
         assert any("db_worker" in p for p in processes), processes
         assert any("run_scheduler" in p for p in processes), processes
+        # the stand-in registry answers beside the platform, and the relay delivering to it runs
+        assert any("registry_standin" in p for p in processes), processes
+        assert any("run_registry_relay" in p for p in processes), processes
+        assert get(f"http://127.0.0.1:{registry_port}/healthz")[::2] == (200, "ok")
+        assert f"全国毕业去向登记系统（模拟）：http://127.0.0.1:{registry_port}" in log_path.read_text()
+        assert "secret" not in " ".join(processes).lower()  # the shared secret is not on a command line
 
         # stopping the script alone (as a service manager or Ctrl-C would) stops them all
         script.send_signal(signal.SIGTERM)
