@@ -48,6 +48,9 @@ SCHEDULE: list[PeriodicJob] = [
     PeriodicJob("audit_verify", timedelta(days=1), command="audit_verify"),
     # each chain's head appended, signed, to AUDIT_HEADS_DIR: catches a later rewrite of the chain
     PeriodicJob("audit_publish_heads", timedelta(days=1), command="audit_publish_heads"),
+    # the maintained graduate counts per college (staff home, province school list) rebuilt
+    # from the graduates: repairs any write that bypassed apps/graduates/counts.py
+    PeriodicJob("recount_graduates", timedelta(days=1), command="recount_graduates"),
 ]
 
 

@@ -12,6 +12,7 @@ from apps.accounts.services import staff_reset_signing_pin
 from apps.audit.presenters import history_entry
 from apps.audit.selectors import graduate_history
 from apps.core.api import AUTH
+from apps.core.listing import bounded_api_page
 from apps.core.net import client_address
 from apps.core.pagination import OptionalCohort, OptionalId, PageNumber, PageSize, api_page_bounds
 from apps.graduates.forms import CONTACT_FORM_FIELDS, ORIGIN_FORM_FIELDS
@@ -91,7 +92,9 @@ class HistoryPage(Schema):
 
 
 class GraduatePage(Schema):
-    count: int
+    count: int  # exact, or the cap when count_capped (「超过 N 条」)
+    count_capped: bool
+    has_next: bool  # walk pages by this, not by count: pages stop at LIST_MAX_PAGE
     page: int
     page_size: int
     items: list[GraduateSummaryOut]
@@ -170,10 +173,11 @@ def _history_page(request, graduate_id: int, page: int, page_size: int):
     return {"count": qs.count(), "items": [history_entry(e) for e in qs[start : start + page_size]]}
 
 
-@router.get("", response=GraduatePage, summary="工作人员：管理范围内的毕业生（分页）")
+@router.get("", response=GraduatePage, summary="工作人员：管理范围内的毕业生（分页，最多前 200 页；q 为完整学号或姓名开头）")
 def list_graduates(
     request,
     cohort: OptionalCohort = None,
+    school_id: OptionalId = None,
     college_id: OptionalId = None,
     major_id: OptionalId = None,
     education_level_code: str = "",
@@ -182,17 +186,20 @@ def list_graduates(
     page_size: PageSize = 30,
 ):
     require_role(request.user, REVIEWERS + ("province_staff",))
-    page, page_size, start = api_page_bounds(page, page_size)
+    page, page_size, _start = api_page_bounds(page, page_size)
     qs = graduates_list(
         actor=request.user,
-        filters=GraduateFilters(cohort=cohort, college_id=college_id, major_id=major_id,
+        filters=GraduateFilters(cohort=cohort, school_id=school_id, college_id=college_id, major_id=major_id,
                                 education_level_code=education_level_code, keyword=q),
     )
+    listed = bounded_api_page(qs, page=page, page_size=page_size)
     return {
-        "count": qs.count(),
+        "count": listed.total,
+        "count_capped": listed.total_capped,
+        "has_next": listed.has_next,
         "page": page,
         "page_size": page_size,
-        "items": [graduate_summary(g) for g in qs[start : start + page_size]],
+        "items": [graduate_summary(g) for g in listed.object_list],
     }
 
 

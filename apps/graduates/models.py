@@ -71,9 +71,21 @@ class Graduate(models.Model):
         indexes = [
             # the login: school + ID hash, then name/student number compared in Python
             models.Index(fields=["school", "id_number_hash"], name="graduate_login_idx"),
-            models.Index(fields=["school", "cohort", "college"], name="graduate_school_list_idx"),
-            models.Index(fields=["college", "cohort", "major"], name="graduate_college_list_idx"),
-            models.Index(fields=["school", "cohort", "name"], name="graduate_name_idx"),
+            # The staff list's one order (selectors.GRADUATE_LIST_ORDER) read from an index, so
+            # scope + filters + ORDER BY + LIMIT stop after one page (issue 9):
+            # school staff (school = X [, cohort = Y]) and province staff (every school in order) …
+            models.Index(fields=["school", "-cohort", "college", "student_number", "id"],
+                         name="graduate_school_list_idx"),
+            # … college staff, or any role filtering by college (college = X: school is then one
+            # value, so the index order is the list order)
+            models.Index(fields=["college", "school", "-cohort", "student_number", "id"],
+                         name="graduate_college_list_idx"),
+            # keyword: exact student number in any scope (a number repeats at most once per school)
+            models.Index(fields=["student_number"], name="graduate_student_number_idx"),
+            # keyword: name prefix within a school (province scope: one probe per school);
+            # pattern ops so PostgreSQL serves LIKE 'q%' from it under any collation
+            models.Index(fields=["school", "name"], name="graduate_name_idx",
+                         opclasses=["int8_ops", "varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:
@@ -98,3 +110,31 @@ class Graduate(models.Model):
     @property
     def has_signing_pin(self) -> bool:
         return bool(self.signing_pin_hash)
+
+
+class CollegeGraduateCount(models.Model):
+    """Graduates per college (各院系毕业生人数), kept up to date in the transaction of every
+    insert, delete and college move of a Graduate (apps/graduates/counts.py).
+
+    Why maintained and not counted or cached: the staff home and the province's school list
+    show these numbers on every view; ``COUNT(*)`` over 500,000 graduates grows with the
+    province (24× from 5,000 to 200,000 in issue 9), and a cache would still pay that count
+    on every miss and show numbers minutes old right after a roster import. One row per
+    college (about 1,000 in a province) makes every total a sum over at most that many rows.
+    Writes that bypass the ORM (COPY, raw SQL) run ``manage.py recount_graduates``, which also
+    runs nightly (apps/core/schedule.py) as the repair. See docs/decisions/graduate-counts.md.
+    """
+
+    college = models.OneToOneField("organisations.College", on_delete=models.CASCADE, primary_key=True,
+                                   related_name="graduate_count")
+    school = models.ForeignKey("organisations.School", on_delete=models.CASCADE, related_name="graduate_counts")
+    graduates = models.IntegerField(default=0)
+
+    scope = {
+        "province_staff": ("school__province", "province_id"),
+        "school_staff": ("school", "school_id"),
+        "college_staff": ("college", "college_id"),
+    }
+
+    def __str__(self) -> str:
+        return f"{self.college_id}: {self.graduates}"

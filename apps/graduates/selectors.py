@@ -2,25 +2,49 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from apps.accounts.scoping import visible_to
+from apps.core.listing import keyword_pks
 from apps.core.text import normalise
 from apps.graduates.models import Graduate
+
+# The staff list's one order (毕业生名单: school, newest cohort first, college, student number),
+# served by graduate_school_list_idx for school and province staff and by
+# graduate_college_list_idx once the college is fixed (college staff, or the college filter):
+# scope + filters + ORDER BY + LIMIT then stop after one page instead of sorting the scope.
+GRADUATE_LIST_ORDER = ("school_id", "-cohort", "college_id", "student_number", "id")
+
+# What the list shows (and the API's summary): the encrypted phone numbers, addresses, PIN
+# hash … are not read. The ID number is (one AES-GCM decryption per shown row) for its
+# masked form.
+GRADUATE_LIST_FIELDS = (
+    "id", "school_id", "college_id", "major_id", "cohort", "student_number", "name", "education_level_code",
+    "id_number", "school__name", "college__name", "major__name",
+)
 
 
 @dataclass(frozen=True)
 class GraduateFilters:
     cohort: int | None = None
+    school_id: int | None = None  # province staff narrow to one school
     college_id: int | None = None
     major_id: int | None = None
     education_level_code: str = ""
-    keyword: str = ""  # name or student number
+    keyword: str = ""  # exact student number or name prefix (学号 / 姓名开头)
 
 
 def graduates_list(*, actor, filters: GraduateFilters) -> QuerySet[Graduate]:
-    """Staff list; every filter here is backed by an index on Graduate."""
-    qs = visible_to(Graduate, actor).select_related("school", "college", "major")
+    """Staff list (毕业生名单) in GRADUATE_LIST_ORDER; read it with apps.core.listing's
+    bounded_page / bounded_api_page (no COUNT over the scope, no deep OFFSET).
+
+    The keyword is two bounded, separately indexed lookups (exact student number:
+    graduate_student_number_idx; name prefix: graduate_name_idx), never one OR predicate that
+    defeats both indexes."""
+    scoped = visible_to(Graduate, actor)
+    qs = scoped
+    if filters.school_id:
+        qs = qs.filter(school_id=filters.school_id)
     if filters.cohort:
         qs = qs.filter(cohort=filters.cohort)
     if filters.college_id:
@@ -31,5 +55,11 @@ def graduates_list(*, actor, filters: GraduateFilters) -> QuerySet[Graduate]:
         qs = qs.filter(education_level_code=filters.education_level_code)
     keyword = normalise(filters.keyword)
     if keyword:
-        qs = qs.filter(Q(student_number=keyword) | Q(name__startswith=keyword))
-    return qs.order_by("college_id", "student_number", "id")
+        # the lookups start from the scope (and school/college filter: narrower index ranges)
+        base = scoped
+        if filters.school_id:
+            base = base.filter(school_id=filters.school_id)
+        if filters.college_id:
+            base = base.filter(college_id=filters.college_id)
+        qs = qs.filter(pk__in=keyword_pks(base, keyword, exact=["student_number"], prefix=["name"]))
+    return qs.select_related("school", "college", "major").only(*GRADUATE_LIST_FIELDS).order_by(*GRADUATE_LIST_ORDER)

@@ -70,6 +70,7 @@ def graduate_update(
 
     with transaction.atomic():
         locked = Graduate.objects.select_for_update().get(pk=graduate.pk)
+        college_before = locked.college_id
         diff: dict[str, list[str]] = {}
         for field, value in cleaned.items():
             before = getattr(locked, field)
@@ -88,6 +89,10 @@ def graduate_update(
             locked.origin_confirmed_by = None
             diff["origin_confirmed"] = ["已确认", "未确认（生源所在地已修改，需重新确认）"]
         locked.save()
+        if locked.college_id != college_before:  # the maintained per-college counts follow a move
+            from apps.graduates.counts import graduate_counts_add
+
+            graduate_counts_add({(locked.school_id, college_before): -1, (locked.school_id, locked.college_id): 1})
         registry_enqueue(graduate=locked, reason=graduate_change_reason(diff), actor=actor)  # 全国登记系统报送
         labels = "、".join(SPECS[f].label for f in diff if f in SPECS)
         audit_record(

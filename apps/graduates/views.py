@@ -8,13 +8,14 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import REVIEWERS, role_required
 from apps.accounts.scoping import get_visible, visible_to
 from apps.accounts.services import staff_reset_signing_pin
+from apps.core.listing import bounded_page
 from apps.core.net import client_address
 from apps.core.pagination import int_or_none, paginate, querystring_without_page
 from apps.graduates.models import Graduate
 from apps.graduates.presenters import graduate_detail
 from apps.graduates.selectors import GraduateFilters, graduates_list
 from apps.notices.selectors import notices_for_graduate
-from apps.organisations.models import College, Major
+from apps.organisations.models import College, Major, School
 from apps.reference.selectors import code_label, code_labels
 
 
@@ -70,18 +71,29 @@ def settings_view(request):
 
 @role_required(*REVIEWERS, Role.PROVINCE_STAFF)  # 省级: read only
 def staff_graduates_view(request):
+    user = request.user
     filters = GraduateFilters(
         cohort=int_or_none(request.GET.get("cohort")),
+        school_id=int_or_none(request.GET.get("school")) if user.role == Role.PROVINCE_STAFF else None,
         college_id=int_or_none(request.GET.get("college")),
         major_id=int_or_none(request.GET.get("major")),
         education_level_code=request.GET.get("level", ""),
         keyword=request.GET.get("q", ""),
     )
-    page = paginate(request, graduates_list(actor=request.user, filters=filters), per_page=30)
+    page = bounded_page(request, graduates_list(actor=user, filters=filters), per_page=30)
     levels = code_labels("education_level", "employment-xldm")
     rows = [
         {"g": g, "level": levels.get(g.education_level_code, g.education_level_code)} for g in page.object_list
     ]
+    # The filter choices stay page-sized too: a province has ~1,000 colleges, so province staff
+    # pick a school first and see that school's colleges.
+    schools = colleges = None
+    if user.role == Role.PROVINCE_STAFF:
+        schools = visible_to(School, user).order_by("code").only("pk", "name")
+        if filters.school_id:
+            colleges = visible_to(College, user).filter(school_id=filters.school_id)
+    else:
+        colleges = visible_to(College, user)
     return render(
         request,
         "graduates/staff_list.html",
@@ -89,13 +101,14 @@ def staff_graduates_view(request):
             "page": page,
             "rows": rows,
             "filters": filters,
-            "colleges": visible_to(College, request.user),
-            "majors": visible_to(Major, request.user).filter(college_id=filters.college_id) if filters.college_id else [],
+            "schools": schools,
+            "colleges": colleges.order_by("code").only("pk", "name") if colleges is not None else None,
+            "majors": (visible_to(Major, user).filter(college_id=filters.college_id).order_by("code").only("pk", "name")
+                       if filters.college_id else []),
             "levels": levels,
             "querystring": querystring_without_page(request),
         },
     )
-
 
 
 @role_required(*REVIEWERS, Role.PROVINCE_STAFF)  # 省级: read only

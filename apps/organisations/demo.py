@@ -15,6 +15,7 @@ from stdnum.cn import ric, uscc
 from apps.accounts.models import Role, User
 from apps.accounts.services import signing_pin_hash
 from apps.core.crypto import keyed_hash
+from apps.graduates.counts import graduate_counts_add, graduate_counts_for
 from apps.graduates.models import Graduate
 from apps.notices.models import Notice, NoticeKind
 from apps.organisations.models import College, Employer, Major, Province, School
@@ -126,6 +127,7 @@ def seed_demo(graduates_per_school: int = 200) -> bool:
             name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
             rows.append(_graduate(school, college, major, name, f"2023{index}{n:05d}", idn, "31", COHORT, rng))
         Graduate.objects.bulk_create(rows, batch_size=500)
+        graduate_counts_add(graduate_counts_for(rows))  # bulk_create sends no post_save
         for kind, title, body in [
             (NoticeKind.NOTICE, f"关于做好{COHORT}届毕业生生源信息核对工作的通知",
              "请各位毕业生登录平台，在【登记】→【生源信息】中认真核对个人信息，务必维护生源所在地到具体区县。"),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import uuid
 import zipfile
+from collections import Counter
 from datetime import timedelta
 from pathlib import PurePath
 
@@ -33,6 +34,7 @@ from apps.accounts.permissions import SCHOOL_STAFF, require_role
 from apps.audit.services import audit_record
 from apps.core.errors import DomainError, NotFound
 from apps.core.jobs import checkpoint, lease_seconds
+from apps.graduates.counts import graduate_counts_add, graduate_counts_for
 from apps.graduates.models import Graduate
 from apps.organisations.models import College, Major, School
 from apps.registry.outbox import ROSTER, registry_enqueue_many
@@ -484,7 +486,7 @@ def _write(roster_import: RosterImport, result: ValidationResult) -> dict:
         major_id = row.major_id or majors[row.major_key].pk
         return college_id, major_id
 
-    new, changed, unchanged = [], [], 0
+    new, changed, unchanged, moves = [], [], 0, Counter()
     existing = Graduate.objects.in_bulk([r.existing_pk for r in result.rows if r.existing_pk])
     for row in result.rows:
         college_id, major_id = place(row)
@@ -501,9 +503,16 @@ def _write(roster_import: RosterImport, result: ValidationResult) -> dict:
         differing = {f: v for f, v in values.items() if getattr(graduate, f) != v}
         if differing:
             changed.append((graduate.pk, differing))
+            if "college_id" in differing:  # moved: the per-college counts follow
+                moves[(school_id, graduate.college_id)] -= 1
+                moves[(school_id, college_id)] += 1
         else:
             unchanged += 1
     Graduate.objects.bulk_create(new, batch_size=500)
+    # the maintained counts per college (staff home, province page), in this transaction
+    deltas = graduate_counts_for(new)
+    deltas.update(moves)  # update adds (and keeps the −1s); Counter's + would drop them
+    graduate_counts_add(deltas)
     # One UPDATE per changed record, of the changed columns only: on SQLite this is far
     # faster than bulk_update's CASE expressions over every column.
     now = timezone.now()
