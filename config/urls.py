@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("apps.signing.urls")),
     path("", include("apps.notifications.urls")),
     path("", include("apps.registry.urls")),
+    path("", include("apps.registry.urls_national")),
 ]
 
 if settings.PLATFORM_BENCH_BASELINE:  # the load benchmark's baseline (bench/load.py); 404 otherwise
