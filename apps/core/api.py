@@ -160,3 +160,4 @@ api.add_router("/agreements/", "apps.signing.api_staff.router")
 api.add_router("/signing/", "apps.signing.api.router")
 api.add_router("/notifications/", "apps.notifications.api.router")
 api.add_router("/registry/", "apps.registry.api.router")
+api.add_router("/registry/", "apps.registry.api_national.router")  # 就业方案导出与核对
