@@ -261,16 +261,17 @@ PLATFORM_BENCH_BASELINE = env_bool("PLATFORM_BENCH_BASELINE", False)
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 # 全国毕业去向登记系统 sync (apps/registry, docs/registry-protocol.md): where the registry (or the
 # stand-in, registry_standin/) listens, the shared secret, and the relay's retry policy
-# (run_registry_relay: attempt n waits min(MAX, BASE·2^n) seconds × a jitter of 0.5–1.5;
-# after MAX_ATTEMPTS failed tries the entry is dead and blocks that graduate until staff retry).
+# (run_registry_relay: after its n-th failed try an entry waits min(MAX, BASE·2^(n−1)) seconds × a
+# jitter of 0.5–1.5; after MAX_ATTEMPTS tries it is dead and blocks that graduate until staff retry).
+# Durations accept fractions (tests run the relay with sub-second backoff).
 REGISTRY_URL = env_str("REGISTRY_URL", "http://127.0.0.1:8770")
 REGISTRY_SECRET = env_str("REGISTRY_SECRET", None if PRODUCTION else "development-registry-secret")
-REGISTRY_TIMEOUT_SECONDS = env_int("REGISTRY_TIMEOUT_SECONDS", 5)
+REGISTRY_TIMEOUT_SECONDS = float(env_str("REGISTRY_TIMEOUT_SECONDS", "5"))
 REGISTRY_MAX_ATTEMPTS = env_int("REGISTRY_MAX_ATTEMPTS", 10)
-REGISTRY_BACKOFF_BASE_SECONDS = env_int("REGISTRY_BACKOFF_BASE_SECONDS", 2)
-REGISTRY_BACKOFF_MAX_SECONDS = env_int("REGISTRY_BACKOFF_MAX_SECONDS", 600)
+REGISTRY_BACKOFF_BASE_SECONDS = float(env_str("REGISTRY_BACKOFF_BASE_SECONDS", "2"))
+REGISTRY_BACKOFF_MAX_SECONDS = float(env_str("REGISTRY_BACKOFF_MAX_SECONDS", "600"))
 # how long a relay holds a claimed entry; a killed relay's claims run out after this
-REGISTRY_LEASE_SECONDS = env_int("REGISTRY_LEASE_SECONDS", 60)
+REGISTRY_LEASE_SECONDS = float(env_str("REGISTRY_LEASE_SECONDS", "60"))
 # changes are accepted until this day (MM-DD) of the cohort's year (the handbook: 8月31日)
 REGISTRY_CHANGES_UNTIL = env_str("REGISTRY_CHANGES_UNTIL", "08-31")
 
