@@ -12,6 +12,7 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import REVIEWERS, require_role
 from apps.core.api import AUTH
 from apps.core.files import private_file_response
+from apps.core.listing import bounded_api_page
 from apps.core.net import client_address
 from apps.core.pagination import OptionalId, PageNumber, PageSize, api_page_bounds
 from apps.corrections import services
@@ -72,6 +73,11 @@ class CorrectionPage(Schema):
     page: int
     page_size: int
     items: list[CorrectionOut]
+
+
+class CorrectionQueuePage(CorrectionPage):
+    count_capped: bool  # count is the cap: 「超过 count 条」
+    has_next: bool
 
 
 class AcceptIn(Schema):
@@ -137,18 +143,19 @@ def my_corrections(request, page: PageNumber = 1, page_size: PageSize = 20):
             "items": [_out(c) for c in qs[start: start + page_size]]}
 
 
-@router.get("", response=CorrectionPage,
+@router.get("", response=CorrectionQueuePage,
             summary="工作人员：信息纠错待办（status 默认 pending，all 为全部；kind、college_id、q 姓名或学号）")
 def list_corrections(request, status: str = CorrectionStatus.PENDING, kind: str = "", college_id: OptionalId = None,
                      q: str = "", page: PageNumber = 1, page_size: PageSize = 30):
     require_role(request.user, STAFF_READERS)
     if status not in CorrectionStatus.values and status != ALL_STATUSES:
         status = CorrectionStatus.PENDING
-    page, page_size, start = api_page_bounds(page, page_size)
+    page, page_size, _ = api_page_bounds(page, page_size)
     qs = corrections_queue(actor=request.user, filters=CorrectionFilters(
-        status=status, kind=kind, college_id=college_id, keyword=q))
-    return {"count": qs.count(), "page": page, "page_size": page_size,
-            "items": [_out(c, with_graduate=True) for c in qs[start: start + page_size]]}
+        status=status, kind=kind, college_id=college_id, keyword=q), with_id_number=True)
+    listed = bounded_api_page(qs, page=page, page_size=page_size)
+    return {"count": listed.total, "count_capped": listed.total_capped, "has_next": listed.has_next, "page": page,
+            "page_size": page_size, "items": [_out(c, with_graduate=True) for c in listed]}
 
 
 @router.get("/{correction_id}", response=CorrectionOut, summary="信息反馈详情（本人或管理范围内的工作人员）")

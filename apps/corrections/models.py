@@ -70,8 +70,11 @@ class Correction(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["school", "status", "created_at"], name="correction_school_queue_idx"),
-            models.Index(fields=["college", "status", "created_at"], name="correction_college_queue_idx"),
+            # the staff queue's orders (selectors.corrections_queue), forwards and backwards
+            models.Index(fields=["school", "status", "created_at", "id"], name="correction_school_queue_idx"),
+            models.Index(fields=["college", "status", "created_at", "id"], name="correction_college_queue_idx"),
+            models.Index(fields=["school", "created_at", "id"], name="correction_school_all_idx"),
+            models.Index(fields=["college", "created_at", "id"], name="correction_college_all_idx"),
             models.Index(fields=["kind"], name="correction_kind_idx"),
         ]
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from apps.accounts.scoping import get_visible, visible_to
+from apps.core.listing import keyword_pks
 from apps.core.text import normalise
 from apps.corrections.models import Correction, CorrectionImage, CorrectionKind, CorrectionStatus
 
@@ -21,11 +23,43 @@ class CorrectionFilters:
     keyword: str = ""  # graduate's name (prefix) or student number (exact)
 
 
-def corrections_queue(*, actor, filters: CorrectionFilters) -> QuerySet[Correction]:
-    """The staff queue: one query per page whatever its length (graduate, college and the
-    image count come with the rows). Pending ones oldest first (the most urgent on top)."""
-    qs = visible_to(Correction, actor).select_related("graduate", "college", "decided_by").annotate(
-        image_count=Count("images"))
+# What one queue row shows (page and API): the encrypted proposed value, the explanation and
+# the graduate's encrypted columns stay unread for a list of 30 (the API adds the ID number for
+# its masked form).
+QUEUE_COLUMNS = (
+    "id", "graduate_id", "school_id", "college_id", "kind", "field", "current_value", "proposed_display",
+    "explanation", "status", "decided_at", "decision_note", "promised_by", "created_at",
+    "graduate__id", "graduate__name", "graduate__student_number", "college__id", "college__name",
+)
+
+
+def _image_count():
+    """Images per correction as a correlated subquery: evaluated for the page's rows only
+    (a ``Count`` join would GROUP BY the whole scope before the LIMIT)."""
+    counted = (CorrectionImage.objects.filter(correction=OuterRef("pk")).order_by().values("correction")
+               .annotate(n=Count("id")).values("n"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def graduate_keyword_ids(actor, keyword: str) -> list[int]:
+    """姓名/学号: graduates in scope by exact student number or name prefix, each its own
+    indexed lookup on the graduates table (apps.core.listing.keyword_pks)."""
+    from apps.graduates.models import Graduate
+
+    graduates = visible_to(Graduate, actor)
+    if getattr(actor, "school_id", None):  # college staff too: the (school, name) index serves the prefix
+        graduates = graduates.filter(school_id=actor.school_id)
+    return keyword_pks(graduates, keyword, exact=["student_number"], prefix=["name"])
+
+
+def corrections_queue(*, actor, filters: CorrectionFilters, with_id_number: bool = False) -> QuerySet[Correction]:
+    """The staff queue (信息纠错待办): one query per page whatever its length (graduate, college
+    and the image count come with the rows). Pending ones oldest first (the most urgent on top),
+    others newest first — both served by the (school|college, status, created_at, id) indexes,
+    and "all" by (school|college, created_at, id), so a page stops after its LIMIT."""
+    columns = (*QUEUE_COLUMNS, "graduate__id_number") if with_id_number else QUEUE_COLUMNS
+    qs = (visible_to(Correction, actor).select_related("graduate", "college").only(*columns)
+          .annotate(image_count=_image_count()))
     if filters.status in CorrectionStatus.values:
         qs = qs.filter(status=filters.status)
     if filters.kind in CorrectionKind.values:
@@ -34,7 +68,7 @@ def corrections_queue(*, actor, filters: CorrectionFilters) -> QuerySet[Correcti
         qs = qs.filter(college_id=filters.college_id)
     keyword = normalise(filters.keyword)
     if keyword:
-        qs = qs.filter(Q(graduate__student_number=keyword) | Q(graduate__name__startswith=keyword))
+        qs = qs.filter(graduate_id__in=graduate_keyword_ids(actor, keyword))
     if filters.status == CorrectionStatus.PENDING:
         return qs.order_by("created_at", "id")
     return qs.order_by("-created_at", "-id")

@@ -15,6 +15,7 @@ from apps.accounts.scoping import visible_to
 from apps.core.errors import DomainError
 from apps.core.files import private_file_response
 from apps.core.images import MAX_IMAGES_PER_ITEM
+from apps.core.listing import bounded_page
 from apps.core.net import client_address
 from apps.core.pagination import int_or_none, paginate, querystring_without_page
 from apps.corrections import services
@@ -183,7 +184,7 @@ def staff_queue_view(request):
         status=status, kind=request.GET.get("kind", ""), college_id=int_or_none(request.GET.get("college")),
         keyword=request.GET.get("q", ""),
     )
-    page = paginate(request, corrections_queue(actor=request.user, filters=filters), per_page=30)
+    page = bounded_page(request, corrections_queue(actor=request.user, filters=filters), per_page=30)
     return render(request, "corrections/staff_queue.html", {
         "page": page,
         "filters": filters,
