@@ -3,7 +3,9 @@
 Runs the stand-in national registry (全国毕业去向登记系统) as its own process. Stops cleanly on
 SIGTERM or Ctrl-C. Fault settings at start from the environment (REGISTRY_STANDIN_LATENCY_MS,
 REGISTRY_STANDIN_LATENCY_JITTER_MS, REGISTRY_STANDIN_FAIL_RATE, REGISTRY_STANDIN_TIMEOUT_RATE,
-REGISTRY_STANDIN_TIMEOUT_SECONDS); at run time through POST /admin/faults.
+REGISTRY_STANDIN_TIMEOUT_SECONDS); at run time through POST /admin/faults. Deliveries of a cohort
+are refused after --changes-until (MM-DD of the cohort's year, default $REGISTRY_CHANGES_UNTIL or
+08-31; "off" accepts them always).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from registry_standin.server import Faults, StandIn
 from registry_standin.store import Store
+from registry_standin.validation import parse_changes_until
 
 
 def _env_number(name: str, default: float, cast=float):
@@ -36,10 +39,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=os.environ.get("REGISTRY_STANDIN_DB", "var/registry-standin.sqlite3"))
     parser.add_argument("--secret", default=os.environ.get("REGISTRY_SECRET"),
                         help="shared secret (default: $REGISTRY_SECRET)")
+    parser.add_argument("--changes-until", default=os.environ.get("REGISTRY_CHANGES_UNTIL", "08-31"),
+                        help="MM-DD of the cohort's year after which its records are refused; off: never")
     parser.add_argument("--allow-reset", action="store_true", help="enable POST /admin/reset (tests)")
     args = parser.parse_args(argv)
     if not args.secret:
         parser.error("a shared secret is required: --secret or REGISTRY_SECRET")
+    try:
+        changes_until = parse_changes_until(args.changes_until)
+    except ValueError:
+        parser.error(f"--changes-until must look like 08-31 or be off, got {args.changes_until!r}")
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s registry-standin %(message)s")
@@ -57,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     app = StandIn(host=args.host, port=args.port, store=Store(args.db), secret=args.secret,
-                  allow_reset=args.allow_reset, faults=faults)
+                  allow_reset=args.allow_reset, faults=faults, changes_until=changes_until)
 
     def on_signal(signum, frame):
         app.stop()

@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from registry_standin.store import OutOfOrder, Store
-from registry_standin.validation import check_delivery, check_idempotency_key
+from registry_standin.validation import check_deadline, check_delivery, check_idempotency_key
 
 log = logging.getLogger("registry_standin")
 MAX_BODY_BYTES = 1024 * 1024
@@ -68,8 +68,9 @@ class StandIn:
     """The process: the store, the faults and the (re)listening socket."""
 
     def __init__(self, *, host: str, port: int, store: Store, secret: str, allow_reset: bool,
-                 faults: Faults | None = None):
+                 faults: Faults | None = None, changes_until: tuple[int, int] | None = (8, 31)):
         self.host, self.port = host, port
+        self.changes_until = changes_until
         self.store = store
         self.secret = secret.encode()
         self.allow_reset = allow_reset
@@ -229,6 +230,8 @@ class Handler(BaseHTTPRequestHandler):
             return error
         key = self.headers.get("Idempotency-Key")
         errors = check_idempotency_key(key) | check_delivery(body)
+        if not errors:
+            errors = check_deadline(body["cohort"], app.changes_until)
         if errors:
             app.store.count("rejected")
             self._note = "rejected:" + ",".join(sorted(errors))[:200]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from apps.registry.record_keys import (
     ALNUM_CODE_KEYS,
@@ -22,6 +22,30 @@ ALNUM = re.compile(r"^[0-9A-Za-z]+$")
 MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 YEAR = re.compile(r"^[0-9]{4}$")
 MAX_KEY_LENGTH = 64
+CHINA = timezone(timedelta(hours=8))  # the registry's deadline is a date in Beijing time
+
+
+def parse_changes_until(value: str | None) -> tuple[int, int] | None:
+    """'08-31' → (8, 31); '' or 'off' → no deadline. Raises ValueError on anything else."""
+    if value is None or value.strip().lower() in ("", "off"):
+        return None
+    month, day = (int(part) for part in value.strip().split("-"))
+    date(2024, month, day)  # a real month-day (2024: 02-29 allowed)
+    return month, day
+
+
+def check_deadline(cohort: int, until: tuple[int, int] | None, today: date | None = None) -> dict[str, str]:
+    """教学厅〔2023〕5号: a cohort's records may change until the given day of its graduation
+    year; after it the registry refuses every delivery of that cohort (field error on cohort)."""
+    if until is None:
+        return {}
+    month, day = until
+    today = today or datetime.now(CHINA).date()
+    if month == 2 and day == 29 and not (cohort % 4 == 0 and (cohort % 100 != 0 or cohort % 400 == 0)):
+        day = 28
+    if today > date(cohort, month, day):
+        return {"cohort": f"{cohort}届毕业生信息变更已于{cohort}年{month}月{day}日截止"}
+    return {}
 
 
 def _positive_int(value) -> bool:

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 import uuid
+from datetime import date
 
 import pytest
 
@@ -21,17 +22,21 @@ from apps.registry.client import (
 from apps.registry.record_keys import RECORD_KEYS
 from tests.registry.standin import free_port
 
+# a cohort whose changes the registry still accepts (until 31 August of its year), whatever today is
+OPEN_COHORT = date.today().year + 1
+
 
 def record(**values) -> dict[str, str]:
     base = {key: "" for key in RECORD_KEYS}
     base.update({"学号": "2022001", "姓名": "张三", "性别": "1", "出生日期": "2003-05-01", "生源地代码": "340102",
-                 "学历层次": "31", "专业名称": "软件工程", "专业代码": "080902", "毕业年份": "2026"})
+                 "学历层次": "31", "专业名称": "软件工程", "专业代码": "080902", "毕业年份": str(OPEN_COHORT)})
     base.update(values)
     return base
 
 
 def deliver(client, key="10357-1", sequence=1, idempotency_key=None, **values):
-    return client.deliver(graduate_key=key, school_code=key.split("-")[0], cohort=2026, sequence=sequence,
+    return client.deliver(graduate_key=key, school_code=key.split("-")[0], cohort=OPEN_COHORT,
+                          sequence=sequence,
                           idempotency_key=idempotency_key or uuid.uuid4().hex, record=record(**values))
 
 

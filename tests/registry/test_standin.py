@@ -12,13 +12,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from datetime import date
 
 import pytest
 
 from apps.registry import national
 from apps.registry.record_keys import COMPLETE_KEYS, RECORD_KEYS
 from tests.registry.standin import ROOT, StandInProcess
-from tests.registry.test_client import record
+from tests.registry.test_client import OPEN_COHORT, record
 
 
 def call(standin, method, path, body=None, *, secret=None, headers=None, raw: bytes | None = None):
@@ -39,7 +40,7 @@ def call(standin, method, path, body=None, *, secret=None, headers=None, raw: by
         return status, text
 
 
-def post(standin, key="k1", *, graduate_key="10357-7", sequence=1, cohort=2026, **values):
+def post(standin, key="k1", *, graduate_key="10357-7", sequence=1, cohort=OPEN_COHORT, **values):
     body = {"graduate_key": graduate_key, "school_code": graduate_key.split("-")[0], "cohort": cohort,
             "sequence": sequence, "record": record(**values)}
     return call(standin, "POST", "/api/v1/records", body, headers={"Idempotency-Key": key})
@@ -115,7 +116,8 @@ def test_an_older_sequence_with_a_new_key_is_out_of_order(registry_standin):
     (lambda r: r.update({"是否缓寄": "是"}), "是否缓寄"),
 ])
 def test_malformed_records_get_field_errors_and_change_nothing(registry_standin, change, field):
-    body = {"graduate_key": "10357-7", "school_code": "10357", "cohort": 2026, "sequence": 1, "record": record()}
+    body = {"graduate_key": "10357-7", "school_code": "10357", "cohort": OPEN_COHORT, "sequence": 1,
+            "record": record()}
     change(body["record"])
     status, answer = call(registry_standin, "POST", "/api/v1/records", body, headers={"Idempotency-Key": "k"})
     assert status == 422 and list(answer["errors"]) == [field]
@@ -125,13 +127,14 @@ def test_malformed_records_get_field_errors_and_change_nothing(registry_standin,
 
 
 def test_malformed_envelopes_are_refused(registry_standin):
-    good = {"graduate_key": "10357-7", "school_code": "10357", "cohort": 2026, "sequence": 1, "record": record()}
+    good = {"graduate_key": "10357-7", "school_code": "10357", "cohort": OPEN_COHORT, "sequence": 1,
+            "record": record()}
     key = {"Idempotency-Key": "k"}
     assert call(registry_standin, "POST", "/api/v1/records", good)[1]["errors"] == {"Idempotency-Key": "缺少幂等键"}
     assert "Idempotency-Key" in call(registry_standin, "POST", "/api/v1/records", good,
                                      headers={"Idempotency-Key": "k" * 65})[1]["errors"]
     for bad, field in [({"sequence": 0}, "sequence"), ({"sequence": "1"}, "sequence"), ({"sequence": True}, "sequence"),
-                       ({"school_code": "10358"}, "school_code"), ({"cohort": "2026"}, "cohort"),
+                       ({"school_code": "10358"}, "school_code"), ({"cohort": str(OPEN_COHORT)}, "cohort"),
                        ({"record": []}, "record"), ({"graduate_key": "张三"}, "graduate_key")]:
         status, answer = call(registry_standin, "POST", "/api/v1/records", {**good, **bad}, headers=key)
         assert status == 422 and field in answer["errors"], (bad, answer)
@@ -145,7 +148,7 @@ def test_verification_code_is_issued_once_complete_and_kept(registry_standin):
     assert status == 200 and first["verification_code"] is None  # no 毕业去向类别代码 yet
     status, complete = post(registry_standin, "k2", sequence=2, 毕业去向类别代码="10")
     code = complete["verification_code"]
-    assert code and code.isdigit() and code.startswith("202610357")
+    assert code and code.isdigit() and code.startswith(f"{OPEN_COHORT}10357")
     # later changes, even ones that empty a required field, keep the code issued
     assert post(registry_standin, "k3", sequence=3, 毕业去向类别代码="11")[1]["verification_code"] == code
     assert post(registry_standin, "k4", sequence=4, 毕业去向类别代码="")[1]["verification_code"] == code
@@ -153,6 +156,14 @@ def test_verification_code_is_issued_once_complete_and_kept(registry_standin):
     # each graduate gets a code of their own
     other = post(registry_standin, "k5", graduate_key="10357-8", 毕业去向类别代码="10")[1]["verification_code"]
     assert other and other != code
+
+
+def test_a_cohort_is_refused_after_its_changes_deadline(registry_standin):
+    closed = OPEN_COHORT - 2  # last year's cohort: closed since 31 August of last year
+    status, answer = post(registry_standin, "k1", cohort=closed)
+    assert status == 422 and answer["errors"] == {"cohort": f"{closed}届毕业生信息变更已于{closed}年8月31日截止"}
+    assert post(registry_standin, "k2", cohort=OPEN_COHORT)[0] == 200
+    assert registry_standin.stats()["deliveries"] == 1
 
 
 def test_faults_apply_to_the_protocol_not_to_admin_or_health(registry_standin):
@@ -218,3 +229,14 @@ def test_a_start_without_a_secret_is_refused(tmp_path):
                          cwd=ROOT, capture_output=True, text=True, timeout=60,
                          env={"PATH": "/usr/bin:/bin"})
     assert out.returncode != 0 and "secret" in out.stderr
+
+
+def test_the_deadline_day_itself_is_still_open():
+    from registry_standin.validation import check_deadline, parse_changes_until
+
+    until = parse_changes_until("08-31")
+    assert check_deadline(2027, until, today=date(2027, 8, 31)) == {}
+    assert "cohort" in check_deadline(2027, until, today=date(2027, 9, 1))
+    assert check_deadline(2020, parse_changes_until("off"), today=date(2027, 9, 1)) == {}
+    with pytest.raises(ValueError):
+        parse_changes_until("31-08")
