@@ -188,6 +188,11 @@ PAGES: dict[str, Page] = {
     "staff-settings": Page(SCHOOL_ADMINS),
     # notifications
     "notification-list": Page(GRADUATES | EMPLOYERS),
+    # registry sync (全国毕业去向登记): the graduate's comparison view, the staff sync monitor
+    "registry-comparison": Page(GRADUATES),
+    "staff-registry": Page(STAFF),  # college staff read their college's entries
+    "staff-registry-retry": Page(frozenset({"school_staff", "province_staff"}), {"pk": "outbox_entry"}, post_only=True),
+    "staff-registry-retry-dead": Page(SCHOOL_ADMINS | {"province_staff"}, post_only=True),
 }
 
 # Django admin (operators only: superusers, none of the personas). Every admin URL is denied
@@ -321,4 +326,10 @@ API: dict[str, Op] = {
     # notifications
     "apps_notifications_api_list_notifications": _p(GRADUATES | EMPLOYERS),
     "apps_notifications_api_mark_read": _p(GRADUATES | EMPLOYERS),
+    # registry sync (全国毕业去向登记)
+    "apps_registry_api_my_comparison": _p(GRADUATES),
+    "apps_registry_api_list_outbox": _p(STAFF),
+    "apps_registry_api_outbox_summary": _p(STAFF),
+    "apps_registry_api_retry_dead": _p(SCHOOL_ADMINS | {"province_staff"}),
+    "apps_registry_api_retry_one": _p({"school_staff", "province_staff"}, {"entry_id": "outbox_entry"}),
 }
