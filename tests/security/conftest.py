@@ -69,6 +69,7 @@ def build_world(capture_on_commit) -> World:
     from apps.notices.services import notice_create
     from apps.organisations.models import SchoolPolicy
     from apps.reference.models import CodeTable
+    from apps.registry.models import OutboxEntry
     from apps.roster import services as roster
     from apps.signing import services as signing
     from apps.signing.documents import agreement_generate_pdf
@@ -176,6 +177,7 @@ def build_world(capture_on_commit) -> World:
         print_secret=print_secret, card_token=card_token, follow_token=follow_token,
         card_code=card.short_code, verification_code=agreement.verification_code, media_name=stored,
         college=college.pk, major=major.pk, school=school.pk,
+        outbox_entry=OutboxEntry.objects.filter(graduate=owner).order_by("sequence").values_list("pk", flat=True)[0],
         code_table_slug=CodeTable.objects.order_by("slug").values_list("slug", flat=True).first(),
     )
     w.tokens = {name: (api_token_issue(user) if user is not None else None) for name, user in users.items()}
