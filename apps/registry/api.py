@@ -179,9 +179,9 @@ def outbox_summary(request, school_id: OptionalId = None, college_id: OptionalId
 @router.post("/outbox/retry-dead", response=RegistryRetryDeadOut,
              summary="学校/省级工作人员：重新发送管理范围内（或 school_id 指定院校）全部发送失败的变更")
 def retry_dead(request, payload: RegistryRetryDeadIn):
+    require_role(request.user, presenters.RETRIERS)
     from apps.registry.services import outbox_retry_all_dead
 
-    require_role(request.user, presenters.RETRIERS)
     school = get_visible(School, request.user, pk=payload.school_id) if payload.school_id else None
     return {"count": outbox_retry_all_dead(actor=request.user, school=school)}
 
@@ -189,9 +189,9 @@ def retry_dead(request, payload: RegistryRetryDeadIn):
 @router.post("/outbox/{entry_id}/retry", response=RegistryEntryOut,
              summary="学校/省级工作人员：重新发送一条发送失败的变更")
 def retry_one(request, entry_id: int):
+    require_role(request.user, presenters.RETRIERS)
     from apps.registry.services import outbox_retry
 
-    require_role(request.user, presenters.RETRIERS)
     entry = get_visible(OutboxEntry, request.user, pk=entry_id)
     outbox_retry(actor=request.user, entry=entry)
     entry.refresh_from_db()
