@@ -160,6 +160,7 @@ def production_env(tmp_path, **extra) -> dict[str, str]:
         "PII_ENCRYPTION_KEY": _key(),
         "PII_HASH_KEY": _key(),
         "AUDIT_HMAC_KEY": _key(),
+        "REGISTRY_SECRET": secrets.token_urlsafe(32),
         "DJANGO_ALLOWED_HOSTS": "jy.example.edu.cn",
         "DJANGO_CSRF_TRUSTED_ORIGINS": "https://jy.example.edu.cn",
         "PLATFORM_PUBLIC_BASE_URL": "https://jy.example.edu.cn",

@@ -66,7 +66,8 @@ def production_env() -> dict[str, str]:
         return base64.b64encode(os.urandom(32)).decode()
 
     return {"PLATFORM_PRODUCTION": "1", "DJANGO_SECRET_KEY": "x" * 50, "PII_ENCRYPTION_KEY": key(),
-            "PII_HASH_KEY": key(), "AUDIT_HMAC_KEY": key(), "DJANGO_ALLOWED_HOSTS": "jy.example.edu.cn"}
+            "PII_HASH_KEY": key(), "AUDIT_HMAC_KEY": key(), "DJANGO_ALLOWED_HOSTS": "jy.example.edu.cn",
+            "REGISTRY_SECRET": "s" * 32}
 
 
 def test_production_refuses_to_start_without_a_public_base_url(tmp_path):
