@@ -4,6 +4,8 @@ every fault mode seen as RegistryUnavailable (retry later) or RegistryRejected (
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -180,3 +182,14 @@ def test_garbled_answers_are_unavailable_not_crashes(raw):
     client = HttpRegistryClient(base_url=_serve_once(raw), secret="x", timeout=2)
     with pytest.raises(RegistryUnavailable):
         deliver(client)
+
+
+
+def test_production_refuses_to_start_without_a_registry_secret(tmp_path):
+    from tests.core.test_security_headers import BASE_DIR, production_env
+
+    env = production_env(tmp_path)
+    env.pop("REGISTRY_SECRET")
+    refused = subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), "check"], cwd=BASE_DIR, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "REGISTRY_SECRET" in refused.stderr
