@@ -13,11 +13,13 @@ from apps.accounts.permissions import STAFF, require_role
 from apps.accounts.scoping import get_visible
 from apps.core.api import AUTH
 from apps.core.listing import bounded_api_page
+from apps.core.net import client_address
 from apps.core.pagination import BodyId, OptionalId, PageNumber, PageSize, api_page_bounds
-from apps.organisations.models import School
+from apps.organisations.models import College, School
 from apps.registry import presenters, selectors
 from apps.registry.comparison import graduate_comparison
 from apps.registry.models import OutboxEntry, OutboxState
+from apps.registry.services import outbox_retry, outbox_retry_all_dead
 
 router = Router(tags=["全国毕业去向登记"], auth=AUTH)
 
@@ -114,6 +116,7 @@ class RegistrySummaryOut(Schema):
 
 class RegistryRetryDeadIn(Schema):
     school_id: BodyId | None = None
+    college_id: BodyId | None = None
 
 
 class RegistryRetryDeadOut(Schema):
@@ -177,22 +180,18 @@ def outbox_summary(request, school_id: OptionalId = None, college_id: OptionalId
 
 
 @router.post("/outbox/retry-dead", response=RegistryRetryDeadOut,
-             summary="学校/省级工作人员：重新发送管理范围内（或 school_id 指定院校）全部发送失败的变更")
+             summary="学校/省级工作人员：重新发送管理范围内（或 school_id / college_id 指定范围）全部发送失败的变更")
 def retry_dead(request, payload: RegistryRetryDeadIn):
     require_role(request.user, presenters.RETRIERS)
-    from apps.registry.services import outbox_retry_all_dead
-
     school = get_visible(School, request.user, pk=payload.school_id) if payload.school_id else None
-    return {"count": outbox_retry_all_dead(actor=request.user, school=school)}
+    college = get_visible(College, request.user, pk=payload.college_id) if payload.college_id else None
+    return {"count": outbox_retry_all_dead(actor=request.user, school=school, college=college,
+                                           client_address=client_address(request))}
 
 
 @router.post("/outbox/{entry_id}/retry", response=RegistryEntryOut,
              summary="学校/省级工作人员：重新发送一条发送失败的变更")
 def retry_one(request, entry_id: int):
     require_role(request.user, presenters.RETRIERS)
-    from apps.registry.services import outbox_retry
-
     entry = get_visible(OutboxEntry, request.user, pk=entry_id)
-    outbox_retry(actor=request.user, entry=entry)
-    entry.refresh_from_db()
-    return presenters.entry_row(entry)
+    return presenters.entry_row(outbox_retry(actor=request.user, entry=entry, client_address=client_address(request)))

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.core.text import mask_phone
+from apps.registry import services
 from apps.registry.models import GraduateSync, OutboxState
 from apps.registry.national import (
     FIELDS,
@@ -24,6 +25,7 @@ from apps.registry.national import (
     SECTION_TITLES,
     NationalField,
 )
+from apps.registry.outbox import REASONS
 
 
 @dataclass(frozen=True)
@@ -188,18 +190,12 @@ def age_text(seconds: int | None) -> str:
 
 
 def reason_label(reason: str) -> str:
-    """What changed (outbox.REASONS: code → Chinese label), the code itself when unknown."""
-    try:
-        from apps.registry.outbox import REASONS
-    except ImportError:  # the outbox module is not there yet
-        return reason
-    labels = dict(REASONS) if not isinstance(REASONS, dict) else REASONS
-    label = labels.get(reason, reason)
-    return label if isinstance(label, str) else reason
+    """What changed (变更内容, outbox.REASONS), the code itself when unknown."""
+    return REASONS.get(reason, reason)
 
 
-# who is offered 重新发送 (college staff read their college's entries only; the service decides)
-RETRIERS = (Role.SCHOOL_STAFF, Role.PROVINCE_STAFF)
+# who is offered 重新发送 (the service's own rule; college staff read their college's entries only)
+RETRIERS = services.RETRIERS
 
 STATE_TONES = {OutboxState.PENDING: "warn", OutboxState.DELIVERED: "good", OutboxState.DEAD: "bad"}
 

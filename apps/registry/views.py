@@ -13,11 +13,13 @@ from apps.accounts.permissions import STAFF, role_required
 from apps.accounts.scoping import get_visible, visible_to
 from apps.core.errors import DomainError
 from apps.core.listing import bounded_page
+from apps.core.net import client_address
 from apps.core.pagination import int_or_none, querystring_without_page
 from apps.organisations.models import College, School
 from apps.registry import presenters, selectors
 from apps.registry.comparison import graduate_comparison
 from apps.registry.models import OutboxEntry, OutboxState
+from apps.registry.services import outbox_retry, outbox_retry_all_dead
 
 RETRIERS = presenters.RETRIERS
 
@@ -64,11 +66,9 @@ def monitor_view(request):
 @require_POST
 @role_required(*RETRIERS)
 def retry_view(request, pk: int):
-    from apps.registry.services import outbox_retry
-
     entry = get_visible(OutboxEntry, request.user, pk=pk)
     try:
-        outbox_retry(actor=request.user, entry=entry)
+        outbox_retry(actor=request.user, entry=entry, client_address=client_address(request))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -79,14 +79,12 @@ def retry_view(request, pk: int):
 @require_POST
 @role_required(*RETRIERS)
 def retry_dead_view(request):
-    from apps.registry.services import outbox_retry_all_dead
-
-    school = None
-    school_id = int_or_none(request.POST.get("school"))
-    if school_id:
-        school = get_visible(School, request.user, pk=school_id)
+    school_id, college_id = int_or_none(request.POST.get("school")), int_or_none(request.POST.get("college"))
+    school = get_visible(School, request.user, pk=school_id) if school_id else None
+    college = get_visible(College, request.user, pk=college_id) if college_id else None
     try:
-        count = outbox_retry_all_dead(actor=request.user, school=school)
+        count = outbox_retry_all_dead(actor=request.user, school=school, college=college,
+                                      client_address=client_address(request))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
