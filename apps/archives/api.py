@@ -18,6 +18,7 @@ from apps.archives.presenters import archive_own, archive_staff_row
 from apps.archives.selectors import ArchiveFilters, archive_of_graduate, archives_by_ids, archives_list
 from apps.core.api import AUTH, error_body
 from apps.core.errors import DomainError, NotFound
+from apps.core.listing import bounded_api_page
 from apps.core.net import client_address
 from apps.core.pagination import (
     BodyCohort,
@@ -99,7 +100,9 @@ class ArchiveStaffOut(_ArchiveFields):
 
 
 class ArchivePage(Schema):
-    count: int
+    count: int  # exact unless count_capped (then the cap: 「超过 count 条」)
+    count_capped: bool
+    has_next: bool
     page: int
     page_size: int
     items: list[ArchiveStaffOut]
@@ -176,11 +179,12 @@ def put_my_archive(request, payload: ArchiveIn):
 def list_archives(request, cohort: OptionalCohort = None, college_id: OptionalId = None, status: str = "",
                   transfer_method: str = "", q: str = "", page: PageNumber = 1, page_size: PageSize = 30):
     require_role(request.user, REVIEWERS)
-    page, page_size, start = api_page_bounds(page, page_size)
+    page, page_size, _ = api_page_bounds(page, page_size)
     qs = archives_list(actor=request.user, filters=ArchiveFilters(
         cohort=cohort, college_id=college_id, status=status, transfer_method=transfer_method, keyword=q))
-    return {"count": qs.count(), "page": page, "page_size": page_size,
-            "items": [archive_staff_row(t) for t in qs[start : start + page_size]]}
+    listed = bounded_api_page(qs, page=page, page_size=page_size)
+    return {"count": listed.total, "count_capped": listed.total_capped, "has_next": listed.has_next, "page": page,
+            "page_size": page_size, "items": [archive_staff_row(t) for t in listed]}
 
 
 @router.post("/export", summary="工作人员：导出邮寄清单（xlsx；ids 为空时导出筛选结果；联系电话完整，记入审计）")

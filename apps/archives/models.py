@@ -78,10 +78,14 @@ class ArchiveTransfer(models.Model):
                 condition=Q(deferred=True) | (~Q(receiving_unit_name="") & Q(address_division__isnull=False)),
             ),
         ]
+        # The staff list orders by (college_id, id) (selectors.ARCHIVE_LIST_ORDER): each index
+        # starts with the scope (school | college), then a filter, then that order.
         indexes = [
-            models.Index(fields=["school", "status"], name="archive_school_status_idx"),
-            models.Index(fields=["college", "status"], name="archive_college_status_idx"),
-            models.Index(fields=["school", "transfer_method"], name="archive_school_method_idx"),
+            models.Index(fields=["school", "college", "id"], name="archive_school_list_idx"),
+            models.Index(fields=["college", "id"], name="archive_college_list_idx"),
+            models.Index(fields=["school", "status", "college", "id"], name="archive_school_status_idx"),
+            models.Index(fields=["college", "status", "id"], name="archive_college_status_idx"),
+            models.Index(fields=["school", "transfer_method", "college", "id"], name="archive_school_method_idx"),
         ]
 
     def __str__(self) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from apps.accounts.scoping import visible_to
 from apps.archives.models import ArchiveTransfer, TransferMethod, TransferStatus
+from apps.core.listing import keyword_pks
 from apps.core.text import normalise
 
 DEFERRED = "deferred"  # a status filter value of its own: 缓寄 records are not to be mailed
@@ -28,11 +29,32 @@ def archive_of_graduate(*, actor, graduate_id: int) -> ArchiveTransfer | None:
             .filter(graduate_id=graduate_id).first())
 
 
+# The graduate's wide and encrypted columns, never shown by the list or its export.
+_GRADUATE_UNREAD = ("id_number", "phone", "family_contact_phone", "home_address", "email", "family_contact_name",
+                    "family_contact_relation", "sponsor_unit", "signing_pin_hash")
+# The list's one order: the college, then the records in the order they were registered.
+# (Student number order would sort the joined graduates of the whole scope for every page;
+# the (school|college, …, id) indexes serve this one, so a page stops after its LIMIT.)
+ARCHIVE_LIST_ORDER = ("college_id", "id")
+
+
+def graduate_keyword_ids(actor, keyword: str) -> list[int]:
+    """姓名/学号: graduates in scope by exact student number or name prefix, each its own
+    indexed lookup on the graduates table (apps.core.listing.keyword_pks)."""
+    from apps.graduates.models import Graduate
+
+    graduates = visible_to(Graduate, actor)
+    if getattr(actor, "school_id", None):  # college staff too: the (school, name) index serves the prefix
+        graduates = graduates.filter(school_id=actor.school_id)
+    return keyword_pks(graduates, keyword, exact=["student_number"], prefix=["name"])
+
+
 def archives_list(*, actor, filters: ArchiveFilters | None = None) -> QuerySet[ArchiveTransfer]:
-    """Staff list and export; the filters are backed by the (school|college, status) and
-    (school, transfer_method) indexes."""
+    """Staff list (档案转寄) and export, in ARCHIVE_LIST_ORDER; the scope, status and method
+    filters are the leading columns of the indexes that serve that order."""
     filters = filters or ArchiveFilters()
-    qs = visible_to(ArchiveTransfer, actor).select_related("graduate", "college", "address_division")
+    qs = (visible_to(ArchiveTransfer, actor).select_related("graduate", "college", "address_division")
+          .defer(*(f"graduate__{name}" for name in _GRADUATE_UNREAD)))
     if filters.cohort:
         qs = qs.filter(graduate__cohort=filters.cohort)
     if filters.college_id:
@@ -47,8 +69,8 @@ def archives_list(*, actor, filters: ArchiveFilters | None = None) -> QuerySet[A
         qs = qs.filter(transfer_method=filters.transfer_method)
     keyword = normalise(filters.keyword)
     if keyword:
-        qs = qs.filter(Q(graduate__student_number=keyword) | Q(graduate__name__startswith=keyword))
-    return qs.order_by("college_id", "graduate__student_number", "id")
+        qs = qs.filter(graduate_id__in=graduate_keyword_ids(actor, keyword))
+    return qs.order_by(*ARCHIVE_LIST_ORDER)
 
 
 def archives_by_ids(*, actor, ids, filters: ArchiveFilters | None = None) -> QuerySet[ArchiveTransfer]:

@@ -16,8 +16,9 @@ from apps.archives import services
 from apps.archives.models import ArchiveTransfer, TransferMethod
 from apps.archives.selectors import STATUS_FILTERS, ArchiveFilters, archive_of_graduate, archives_by_ids, archives_list
 from apps.core.errors import DomainError
+from apps.core.listing import bounded_page
 from apps.core.net import client_address
-from apps.core.pagination import int_or_none, paginate
+from apps.core.pagination import int_or_none
 from apps.core.text import normalise
 from apps.graduates.models import Graduate
 from apps.organisations.models import College
@@ -104,7 +105,7 @@ def _querystring(filters: ArchiveFilters) -> str:
 def staff_list_view(request, *, report=None, upload_error=None, tracking_error=None, tracking_fields=None,
                     status=200):
     filters = _filters(request)
-    page = paginate(request, archives_list(actor=request.user, filters=filters), per_page=30)
+    page = bounded_page(request, archives_list(actor=request.user, filters=filters), per_page=30)
     return render(request, "archives/staff_list.html", {
         "page": page,
         "filters": filters,
