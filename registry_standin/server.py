@@ -141,6 +141,7 @@ class StandIn:
 class Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
     server_version = "RegistryStandIn/1"
+    timeout = 120  # a client that stops sending mid-request does not keep a thread for ever
     sys_version = ""
 
     def do_GET(self):  # noqa: N802 - http.server's naming
@@ -165,6 +166,9 @@ class Handler(BaseHTTPRequestHandler):
         self._status, self._note = 0, "-"
         path = urlsplit(self.path).path
         try:
+            # Read the body before any answer: closing a socket with unread data sends a reset,
+            # and the client would see "connection reset" instead of our 401/503.
+            self._body, self._body_error = self._read_body()
             self._route(method, path)
         except (BrokenPipeError, ConnectionResetError):
             self._note = "client-gone"
@@ -299,16 +303,25 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- plumbing ------------------------------------------------------------------------------
 
-    def _read_json(self):
+    def _read_body(self) -> tuple[bytes, tuple[int, dict] | None]:
+        raw_length = self.headers.get("Content-Length")
+        if raw_length is None:
+            return b"", None
         try:
-            length = int(self.headers.get("Content-Length", ""))
+            length = int(raw_length)
         except ValueError:
-            return None, (411, {"errors": {"body": "缺少内容长度"}})
+            return b"", (411, {"errors": {"body": "缺少内容长度"}})
         if length > MAX_BODY_BYTES or length < 0:
-            return None, (413, {"errors": {"body": "请求内容过大"}})
-        raw = self.rfile.read(length)
+            return b"", (413, {"errors": {"body": "请求内容过大"}})
+        return self.rfile.read(length), None
+
+    def _read_json(self):
+        if self._body_error:
+            return None, self._body_error
+        if not self._body:
+            return None, (422, {"errors": {"body": "缺少请求内容"}})
         try:
-            return json.loads(raw.decode("utf-8")), None
+            return json.loads(self._body.decode("utf-8")), None
         except (UnicodeDecodeError, ValueError):
             return None, (422, {"errors": {"body": "请求内容不是有效的 JSON"}})
 
