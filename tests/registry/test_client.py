@@ -139,6 +139,13 @@ def test_latency_is_added(registry_standin):
     assert time.monotonic() - started >= 0.3
 
 
+def test_latency_beyond_the_timeout_is_unavailable(registry_standin, settings):
+    settings.REGISTRY_TIMEOUT_SECONDS = 0.3
+    registry_standin.set_faults(latency_ms=1000)
+    with pytest.raises(RegistryUnavailable, match="超时"):
+        get_client().fetch(graduate_key="10357-1")
+
+
 def test_a_refused_connection_is_unavailable_until_it_listens_again(registry_standin):
     registry_standin.refuse(1.5)
     with pytest.raises(RegistryUnavailable, match="连接被拒绝"):
