@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import QuerySet
 
 LIST_MAX_PAGE = 200  # 200 × 30 rows: deeper than anyone reads; filters narrow further
@@ -152,6 +153,15 @@ def keyword_pks(queryset: QuerySet, keyword: str, *, exact: Sequence[str] = (), 
     base = queryset.order_by()
     lookups: Iterable[tuple[str, str]] = [(f, "exact") for f in exact] + [(f, "startswith") for f in prefix]
     for field_name, lookup in lookups:
-        for pk in base.filter(**{f"{field_name}__{lookup}": keyword}).values_list("pk", flat=True)[:cap]:
+        condition = {f"{field_name}__{lookup}": keyword}
+        if lookup == "startswith" and queryset.db and connections[queryset.db].vendor == "sqlite":
+            # SQLite serves LIKE 'q%' from an index only for NOCASE columns; the same prefix as
+            # a range (binary order = code point order) is an index range. PostgreSQL uses a
+            # pattern-ops index for the LIKE itself (a range there would follow the collation).
+            condition.update({f"{field_name}__gte": keyword, f"{field_name}__lt": keyword + _AFTER_ALL})
+        for pk in base.filter(**condition).values_list("pk", flat=True)[:cap]:
             found[pk] = None
     return list(found)
+
+
+_AFTER_ALL = chr(0x10FFFF)  # sorts after every character a name can hold

@@ -9,8 +9,12 @@ from apps.core.text import mask_id_number, mask_phone
 
 
 class Graduate(models.Model):
-    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="graduates")
-    college = models.ForeignKey("organisations.College", on_delete=models.PROTECT, related_name="graduates")
+    # no single-column indexes: graduate_school_list_idx / graduate_college_list_idx start with
+    # these columns and serve every lookup by them (and one index fewer per insert)
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="graduates",
+                               db_index=False)
+    college = models.ForeignKey("organisations.College", on_delete=models.PROTECT, related_name="graduates",
+                                db_index=False)
     major = models.ForeignKey("organisations.Major", on_delete=models.PROTECT, related_name="graduates")
     cohort = models.PositiveSmallIntegerField("毕业年份")  # 届别
     student_number = models.CharField("学号", max_length=30)
