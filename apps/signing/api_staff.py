@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
@@ -17,6 +18,7 @@ from apps.accounts.scoping import get_visible
 from apps.core.api import AUTH
 from apps.core.errors import DomainError, NotFound
 from apps.core.files import private_file_response
+from apps.core.listing import bounded_api_page
 from apps.core.net import client_address
 from apps.core.pagination import OptionalId, PageNumber, PageSize, api_page_bounds
 from apps.graduates.models import Graduate
@@ -68,7 +70,9 @@ class AgreementDetailOut(Schema):
 
 
 class AgreementPage(Schema):
-    count: int
+    count: int  # exact unless count_capped (then the cap: 「超过 count 条」)
+    count_capped: bool
+    has_next: bool
     page: int
     page_size: int
     items: list[AgreementDetailOut]
@@ -161,7 +165,9 @@ class StaffTerminationOut(TerminationOut):
 
 
 class TerminationPage(Schema):
-    count: int
+    count: int  # exact unless count_capped
+    count_capped: bool
+    has_next: bool
     page: int
     page_size: int
     status: str
@@ -261,10 +267,13 @@ def list_agreements(request, status: str = "", college_id: OptionalId = None, q:
                     page_size: PageSize = 20):
     require_role(request.user, STAFF)
     filters = staff.agreement_filters({"status": status, "college_id": college_id or "", "q": q})
-    qs = staff.agreements_for_staff(actor=request.user, filters=filters)
-    page, page_size, start = api_page_bounds(page, page_size)
-    return {"count": qs.count(), "page": page, "page_size": page_size,
-            "items": [_agreement_out(a, request.user.role) for a in qs[start:start + page_size]]}
+    # each item's state reads the latest termination: fetched for the whole page at once
+    qs = staff.agreements_for_staff(actor=request.user, filters=filters).prefetch_related(
+        Prefetch("terminations", queryset=Termination.objects.only("id", "agreement_id", "status", "submitted_at")))
+    page, page_size, _ = api_page_bounds(page, page_size)
+    listed = bounded_api_page(qs, page=page, page_size=page_size)
+    return {"count": listed.total, "count_capped": listed.total_capped, "has_next": listed.has_next, "page": page,
+            "page_size": page_size, "items": [_agreement_out(a, request.user.role) for a in listed]}
 
 
 def _visible_agreement(request, agreement_id: int) -> Agreement:
@@ -408,9 +417,11 @@ def list_terminations(request, status: str = "", college_id: OptionalId = None, 
     filters, shown = staff.termination_filters(request.user, {"status": status, "college_id": college_id or "",
                                                               "reason": reason, "q": q})
     qs = staff.terminations_for_staff(actor=request.user, filters=filters).prefetch_related("letters")
-    page, page_size, start = api_page_bounds(page, page_size)
-    return {"count": qs.count(), "page": page, "page_size": page_size, "status": shown,
-            "items": [_staff_termination_out(request.user, t) for t in qs[start:start + page_size]]}
+    page, page_size, _ = api_page_bounds(page, page_size)
+    listed = bounded_api_page(qs, page=page, page_size=page_size)
+    return {"count": listed.total, "count_capped": listed.total_capped, "has_next": listed.has_next, "page": page,
+            "page_size": page_size, "status": shown,
+            "items": [_staff_termination_out(request.user, t) for t in listed]}
 
 
 @router.get("/terminations/{int:termination_id}", response=StaffTerminationOut, summary="审核人员：解约申请详情")

@@ -137,7 +137,13 @@ class Agreement(models.Model):
             models.UniqueConstraint(fields=["graduate"], condition=Q(status="in_force"),
                                     name="one_agreement_in_force_per_graduate"),
         ]
-        indexes = [models.Index(fields=["school", "status"], name="agreement_school_idx")]
+        # the staff list's order (-accepted_at, -id), read backwards after the scope [and status]
+        indexes = [
+            models.Index(fields=["school", "status", "accepted_at", "id"], name="agreement_school_idx"),
+            models.Index(fields=["college", "status", "accepted_at", "id"], name="agreement_college_idx"),
+            models.Index(fields=["school", "accepted_at", "id"], name="agreement_school_list_idx"),
+            models.Index(fields=["college", "accepted_at", "id"], name="agreement_college_list_idx"),
+        ]
 
 
 class TerminationStatus(models.TextChoices):
@@ -186,9 +192,12 @@ class Termination(models.Model):
             models.UniqueConstraint(fields=["agreement"], condition=Q(status__in=["submitted", "college_approved"]),
                                     name="one_pending_termination_per_agreement"),
         ]
+        # the review queue's order (submitted_at, id) after the scope [and status]
         indexes = [
-            models.Index(fields=["school", "status"], name="termination_school_idx"),
-            models.Index(fields=["college", "status"], name="termination_college_idx"),
+            models.Index(fields=["school", "status", "submitted_at", "id"], name="termination_school_idx"),
+            models.Index(fields=["college", "status", "submitted_at", "id"], name="termination_college_idx"),
+            models.Index(fields=["school", "submitted_at", "id"], name="termination_school_list_idx"),
+            models.Index(fields=["college", "submitted_at", "id"], name="termination_college_list_idx"),
         ]
 
 

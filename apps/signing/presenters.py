@@ -211,13 +211,22 @@ def agreement_review(agreement: Agreement, *, viewer_role: str = Role.GRADUATE) 
                  "warn")
 
 
+def _latest_termination(agreement: Agreement):
+    """The agreement's latest termination; from ``prefetch_related("terminations")`` when a list
+    fetched them with its page (one query per page, not per row)."""
+    prefetched = getattr(agreement, "_prefetched_objects_cache", {}).get("terminations")
+    if prefetched is not None:
+        return max(prefetched, key=lambda t: (t.submitted_at, t.pk), default=None)
+    return agreement.terminations.order_by("-submitted_at", "-id").first()
+
+
 def agreement_state(agreement: Agreement, *, viewer_role: str) -> State:
     """The agreement as a whole: a pending or refused termination comes first (the agreement
     stays in force until the last review level approves), else its review."""
     review = agreement_review(agreement, viewer_role=viewer_role)
     if agreement.status == AgreementStatus.TERMINATED:
         return review
-    latest = agreement.terminations.order_by("-submitted_at", "-id").first()
+    latest = _latest_termination(agreement)
     final = _final_level()
     if latest is not None and latest.status in services.TERMINATION_PENDING:
         level = _level_for(latest.status)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,8 +19,9 @@ from apps.accounts.permissions import REVIEWERS, STAFF, role_required
 from apps.accounts.scoping import get_visible, visible_to
 from apps.core.errors import DomainError, NotFound
 from apps.core.files import private_file_response
+from apps.core.listing import KEYWORD_MATCH_CAP, bounded_page, keyword_pks
 from apps.core.net import client_address, safe_return_url
-from apps.core.pagination import int_or_none, paginate, querystring_without_page
+from apps.core.pagination import int_or_none, querystring_without_page
 from apps.core.text import normalise
 from apps.destinations.models import DestinationStatus
 from apps.organisations.models import College
@@ -29,6 +31,7 @@ from apps.signing.models import (
     Agreement,
     AgreementStatus,
     Termination,
+    TerminationLetter,
     TerminationReason,
     TerminationStatus,
 )
@@ -71,17 +74,50 @@ def agreement_filters(params) -> AgreementFilters:
                             keyword=normalise(params.get("q", ""))[:50])
 
 
+# Wide and encrypted columns no list row shows (the graduate's ID number and phones, the
+# invitation's contact phone and long texts): deferred for a page of 30.
+_GRADUATE_UNREAD = ("id_number", "phone", "family_contact_phone", "home_address", "email", "family_contact_name",
+                    "family_contact_relation", "sponsor_unit", "signing_pin_hash")
+_INVITATION_UNREAD = ("contact_phone", "remarks", "breach_conditions", "social_insurance", "decline_reason",
+                      "follow_token_hash", "certificate")
+
+
+def _unread(*relations_and_fields) -> list[str]:
+    return [f"{relation}__{name}" for relation, names in relations_and_fields for name in names]
+
+
+def _graduate_keyword_ids(actor, keyword: str) -> list[int]:
+    """姓名/学号: graduates in scope by exact student number or name prefix, each its own
+    indexed lookup on the graduates table (apps.core.listing.keyword_pks)."""
+    from apps.graduates.models import Graduate
+
+    graduates = visible_to(Graduate, actor)
+    if getattr(actor, "school_id", None):  # college staff too: the (school, name) index serves the prefix
+        graduates = graduates.filter(school_id=actor.school_id)
+    return keyword_pks(graduates, keyword, exact=["student_number"], prefix=["name"])
+
+
 def agreements_for_staff(*, actor, filters: AgreementFilters) -> QuerySet[Agreement]:
-    qs = visible_to(Agreement, actor).select_related("graduate", "graduate__major", "graduate__destination",
-                                                     "college", "invitation")
+    """网签协议 list, newest accepted first: (-accepted_at, -id) is served backwards by the
+    (school|college, [status,] accepted_at, id) indexes, so a page stops after its LIMIT.
+    The keyword (协议编号 / 学号 / 姓名开头 / 单位名称 contains) is looked up alternative by
+    alternative, each bounded, never as one OR over the joined list."""
+    scoped = visible_to(Agreement, actor)
+    qs = scoped.select_related("graduate", "graduate__major", "graduate__destination", "college", "invitation").defer(
+        *_unread(("graduate", _GRADUATE_UNREAD), ("invitation", _INVITATION_UNREAD),
+                 ("graduate__destination", ("unit_contact_phone", "description"))))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.college_id:
         qs = qs.filter(college_id=filters.college_id)
     if filters.keyword:
         k = filters.keyword
-        qs = qs.filter(Q(number=k.upper()) | Q(graduate__student_number=k) | Q(graduate__name__startswith=k)
-                       | Q(invitation__unit_name__contains=k))
+        pks = keyword_pks(scoped, k.upper(), exact=["number"])
+        # a unit name may match anywhere (「科技」): no index helps a substring, so it is read
+        # within the scope and bounded like the other alternatives
+        pks += list(scoped.order_by().filter(invitation__unit_name__contains=k)
+                    .values_list("pk", flat=True)[:KEYWORD_MATCH_CAP])
+        qs = qs.filter(Q(pk__in=pks) | Q(graduate_id__in=_graduate_keyword_ids(actor, k)))
     return qs.order_by("-accepted_at", "-id")
 
 
@@ -115,10 +151,21 @@ def termination_filters(actor, params) -> tuple[TerminationFilters, str]:
     return filters, status or "all"
 
 
+def _letter_count():
+    """Letters per termination as a correlated subquery: evaluated for the page's rows only
+    (a ``Count`` join would GROUP BY the whole scope before the LIMIT)."""
+    counted = (TerminationLetter.objects.filter(termination=OuterRef("pk")).order_by().values("termination")
+               .annotate(n=Count("id")).values("n"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def terminations_for_staff(*, actor, filters: TerminationFilters) -> QuerySet[Termination]:
-    qs = (visible_to(Termination, actor)
-          .select_related("graduate", "graduate__major", "college", "agreement", "agreement__invitation")
-          .annotate(letter_count=Count("letters")))
+    """解约审核 list, oldest submitted first: (submitted_at, id) is served by the
+    (school|college, [status,] submitted_at, id) indexes after the scope and status equality."""
+    scoped = visible_to(Termination, actor)
+    qs = (scoped.select_related("graduate", "graduate__major", "college", "agreement", "agreement__invitation")
+          .defer(*_unread(("graduate", _GRADUATE_UNREAD), ("agreement__invitation", _INVITATION_UNREAD)))
+          .annotate(letter_count=_letter_count()))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.college_id:
@@ -127,7 +174,8 @@ def terminations_for_staff(*, actor, filters: TerminationFilters) -> QuerySet[Te
         qs = qs.filter(reason=filters.reason)
     if filters.keyword:
         k = filters.keyword
-        qs = qs.filter(Q(graduate__student_number=k) | Q(graduate__name__startswith=k) | Q(agreement__number=k.upper()))
+        pks = keyword_pks(scoped, k.upper(), exact=["agreement__number"])
+        qs = qs.filter(Q(pk__in=pks) | Q(graduate_id__in=_graduate_keyword_ids(actor, k)))
     return qs.order_by("submitted_at", "id")
 
 
@@ -157,7 +205,7 @@ def agreement_timeline(actor, agreement: Agreement) -> list:
 @role_required(*STAFF)
 def staff_agreements_view(request):
     filters = agreement_filters(request.GET)
-    page = paginate(request, agreements_for_staff(actor=request.user, filters=filters), per_page=PAGE_SIZE)
+    page = bounded_page(request, agreements_for_staff(actor=request.user, filters=filters), per_page=PAGE_SIZE)
     rows = [{"a": a, "review": review_status_of(a)} for a in page.object_list]
     return render(request, "signing/staff/agreements.html", {
         "page": page, "rows": rows, "filters": filters, "statuses": AgreementStatus.choices,
@@ -223,7 +271,7 @@ def staff_agreement_pdf_retry_view(request, pk: int):
 @role_required(*REVIEWERS)
 def staff_terminations_view(request):
     filters, status = termination_filters(request.user, request.GET)
-    page = paginate(request, terminations_for_staff(actor=request.user, filters=filters), per_page=PAGE_SIZE)
+    page = bounded_page(request, terminations_for_staff(actor=request.user, filters=filters), per_page=PAGE_SIZE)
     acts_on = reviewable_termination_status(request.user)
     return render(request, "signing/staff/terminations.html", {
         "page": page, "filters": filters, "status": status, "statuses": TerminationStatus.choices,
