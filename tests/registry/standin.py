@@ -1,7 +1,7 @@
 """The stand-in registry as a real subprocess for tests (fixture ``registry_standin``).
 
 One stand-in process per test session (started on first use, on a free port, with a temporary
-SQLite file and ``--allow-reset``); each test gets it emptied, without faults, and with
+SQLite file, ``--allow-reset`` and no changes deadline); each test gets it emptied, without faults, and with
 ``settings.REGISTRY_URL`` / ``REGISTRY_SECRET`` pointing at it. A test may stop, kill, restart or
 make it refuse connections; the next test gets it running again.
 
@@ -43,7 +43,7 @@ class StandInProcess:
     """Drives one ``python -m registry_standin`` subprocess."""
 
     def __init__(self, workdir: Path, *, port: int | None = None, secret: str | None = None,
-                 allow_reset: bool = True, env: dict[str, str] | None = None):
+                 allow_reset: bool = True, env: dict[str, str] | None = None, changes_until: str = "off"):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
@@ -51,6 +51,9 @@ class StandInProcess:
         self.db_path = self.workdir / "registry-standin.sqlite3"
         self.log_path = self.workdir / "registry-standin.log"
         self.allow_reset = allow_reset
+        # off by default: the suite's cohorts (factories, demo) must not start failing the day
+        # their 31 August passes; a test of the deadline starts a stand-in with "08-31"
+        self.changes_until = changes_until
         self.env = env or {}
         self.process: subprocess.Popen | None = None
         self._started_once = False
@@ -80,7 +83,7 @@ class StandInProcess:
     def _start(self) -> StandInProcess:
         log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         command = [sys.executable, "-m", "registry_standin", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--db", str(self.db_path), "--secret", self.secret]
+                   "--db", str(self.db_path), "--secret", self.secret, "--changes-until", self.changes_until]
         if self.allow_reset:
             command.append("--allow-reset")
         env = {**os.environ, **self.env}

@@ -158,12 +158,20 @@ def test_verification_code_is_issued_once_complete_and_kept(registry_standin):
     assert other and other != code
 
 
-def test_a_cohort_is_refused_after_its_changes_deadline(registry_standin):
-    closed = OPEN_COHORT - 2  # last year's cohort: closed since 31 August of last year
-    status, answer = post(registry_standin, "k1", cohort=closed)
-    assert status == 422 and answer["errors"] == {"cohort": f"{closed}届毕业生信息变更已于{closed}年8月31日截止"}
-    assert post(registry_standin, "k2", cohort=OPEN_COHORT)[0] == 200
-    assert registry_standin.stats()["deliveries"] == 1
+def test_a_cohort_is_refused_after_its_changes_deadline(tmp_path):
+    standin = StandInProcess(tmp_path, changes_until="08-31").start()
+    try:
+        closed = OPEN_COHORT - 2  # last year's cohort: closed since 31 August of last year
+        status, answer = post(standin, "k1", cohort=closed)
+        assert status == 422 and answer["errors"] == {"cohort": f"{closed}届毕业生信息变更已于{closed}年8月31日截止"}
+        assert post(standin, "k2", cohort=OPEN_COHORT)[0] == 200
+        assert standin.stats()["deliveries"] == 1
+    finally:
+        assert standin.stop() == 0
+
+
+def test_the_test_fixture_accepts_any_cohort(registry_standin):
+    assert post(registry_standin, "k1", cohort=2000)[0] == 200
 
 
 def test_faults_apply_to_the_protocol_not_to_admin_or_health(registry_standin):
