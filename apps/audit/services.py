@@ -47,9 +47,14 @@ def audit_record(
     `actor_kind`/`actor_label` name an actor without an account (an employer using its
     follow link)."""
     chain = f"school:{school_id}" if school_id else "platform"
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.get_or_create(chain=chain, defaults={"last_hash": GENESIS})
-        head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
+    # No savepoint of its own: the entry belongs to the caller's transaction (a failure here
+    # must undo the change anyway), and a save is two statements fewer.
+    with transaction.atomic(savepoint=False):
+        # the head is locked in one statement; the get_or_create only for a chain's first entry
+        head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+        if head is None:
+            AuditChainHead.objects.get_or_create(chain=chain, defaults={"last_hash": GENESIS})
+            head = AuditChainHead.objects.select_for_update().get(chain=chain)
         entry = AuditEntry(
             chain=chain,
             position=head.length + 1,

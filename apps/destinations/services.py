@@ -166,8 +166,12 @@ def destination_save(
         raise DomainError("请选择有效的毕业去向", code="invalid_category", fields={"category_code": "请选择"})
     cleaned = _clean_fields(category, data)
     with transaction.atomic():
-        locked_graduate = Graduate.objects.select_for_update().get(pk=graduate.pk)
-        destination = Destination.objects.filter(graduate=locked_graduate).first()
+        # the school comes with the locked row (its policy decides the cut-off); only the
+        # graduate's row is locked
+        locked_graduate = (Graduate.objects.select_for_update(of=("self",)).select_related("school")
+                           .get(pk=graduate.pk))
+        # its division comes along: the audit entry's before/after shows the division's name
+        destination = Destination.objects.select_related("unit_division").filter(graduate=locked_graduate).first()
         _assert_graduate_may_change(actor, locked_graduate, destination, today)
         if destination is not None and destination.status == S.SUBMITTED:
             # like the proof images: a submitted record waits for its review unchanged

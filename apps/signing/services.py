@@ -740,6 +740,23 @@ def invitations_for_graduate(*, actor):
     return visible_to(Invitation, actor).select_related("employer", "unit_division")
 
 
+def graduate_invitation_list(*, actor, now: datetime | None = None) -> list[Invitation]:
+    """The graduate's 网签邀约通知 as a list, in one query when none has lapsed: the lapsed ones
+    are found in the fetched rows (not by a query of their own first, as invitations_for_graduate
+    does) and only then expired and the list read again."""
+    from apps.accounts.scoping import visible_to
+
+    if actor is None or actor.role != Role.GRADUATE or not actor.graduate_id:
+        raise Forbidden()
+    now = now or _now()
+    qs = visible_to(Invitation, actor).select_related("employer", "unit_division")
+    invitations = list(qs)
+    if any(i.status == InvitationStatus.OPEN and i.expires_at <= now for i in invitations):
+        _expire_stale(actor.graduate_id, now)
+        invitations = list(qs.all())
+    return invitations
+
+
 def invitations_for_employer(*, actor):
     """A registered employer's invitations (its account's scope), lapsed ones marked 已过期 first."""
     from apps.accounts.scoping import visible_to

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +24,7 @@ from apps.graduates.models import Graduate
 from apps.notifications.models import Notification
 from apps.signing import presenters, services
 from apps.signing.documents import qr_data_uri
-from apps.signing.models import Invitation, InvitationStatus
+from apps.signing.models import Agreement, AgreementStatus, Invitation, InvitationStatus
 
 
 def _own_graduate(request) -> Graduate:
@@ -54,14 +56,24 @@ def card_view(request):
 
 @role_required(Role.GRADUATE)
 def invitations_view(request):
-    invitations = list(services.invitations_for_graduate(actor=request.user))
-    agreement = services.agreement_in_force(request.user.graduate_id)
-    unread = visible_to(Notification, request.user).filter(read_at__isnull=True).count()
+    """网签邀约通知 in 4 statements (session, user, graduate, invitations; one more with an
+    agreement in force): the unread-notice count and whether an agreement is in force come with
+    the graduate's row, and the PIN check runs before anything is expired."""
+    unread = (visible_to(Notification, request.user).filter(graduate_id=OuterRef("pk"), read_at__isnull=True)
+              .order_by().values("graduate_id").annotate(n=Count("pk")).values("n"))
+    in_force = Agreement.objects.filter(graduate_id=OuterRef("pk"), status=AgreementStatus.IN_FORCE)
+    graduate = (Graduate.objects.select_related("school", "college", "major")
+                .annotate(unread=Coalesce(Subquery(unread), 0), has_agreement=Exists(in_force))
+                .get(pk=request.user.graduate_id))
+    if not graduate.has_signing_pin:
+        return redirect("graduate-pin")
+    invitations = services.graduate_invitation_list(actor=request.user)
+    agreement = services.agreement_in_force(graduate.pk) if graduate.has_agreement else None
     for invitation in invitations:
         invitation.state = presenters.invitation_state(invitation, viewer_role=Role.GRADUATE,
                                                        has_other_agreement=agreement is not None)
-    return _page(request, "signing/graduate/invitations.html", "register", invitations=invitations,
-                 agreement=agreement, unread=unread)
+    return _page(request, "signing/graduate/invitations.html", "register", graduate=graduate,
+                 invitations=invitations, agreement=agreement, unread=graduate.unread)
 
 
 def _invitation(request, pk: int) -> Invitation:

@@ -5,7 +5,12 @@ most once per request even with the database cache (the embedded default).
 Before the reference snapshot and select_related (counted on the same data, locmem cache):
 home 7, 生源信息 10, 去向登记 12, 网签 invitations 7+1 per invitation; API graduates/me 4,
 destinations/mine 6, signing/invitations 4+1 per invitation; with the database cache one
-more statement per code label (8–9 per page, 3 per invitation on the API)."""
+more statement per code label (8–9 per page, 3 per invitation on the API).
+
+Then (2026-12-01/02, the school policy read once per school per request, the invitations page's
+count and agreement folded into the graduate's row): 去向登记 9 → 7, 网签 invitations 7 → 4,
+API destinations/mine 7 → 5; a destination save (PUT) 20 → 16 statements besides the test's
+savepoints (its school with the locked graduate, one audit chain-head read, no audit savepoint)."""
 
 from __future__ import annotations
 
@@ -29,14 +34,20 @@ from tests.signing.helpers import credit_code, make_ready, png, terms
 PAGES = {
     "/home/": 5,  # session, user, graduate+school+college, 通知公告, 就业动态
     "/register/origin/": 3,  # session, user, graduate (+ relations); division picker from the snapshot
-    "/register/destination/": 9,
-    "/signing/invitations/": 7,
+    "/register/destination/": 7,  # session, user, graduate, destination, images, school policy, history
+    # session, user, graduate (+ unread count + agreement in force?), invitations; +1 with an agreement
+    "/signing/invitations/": 4,
 }
 APIS = {
     "/graduates/me": 2,  # token+user, graduate (+ relations)
-    "/destinations/mine": 7,  # token+user, graduate, destination, proof images, 3 × school policy (organisations)
+    "/destinations/mine": 5,  # token+user, graduate, destination, proof images, school policy (once)
     "/signing/invitations": 4,
 }
+# A destination save (PUT /destinations/mine), without the test transaction's savepoints: token+user,
+# graduate; locked graduate+school, destination, school policy, UPDATE; registry outbox (graduate,
+# destination, archive, sync UPDATE, INSERT); audit head (locked), INSERT entry, UPDATE head; the
+# answer's destination and images.
+SAVE_STATEMENTS = 16
 DB_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "platform_cache"}}
 
 
@@ -119,3 +130,21 @@ def test_with_the_database_cache_the_reference_version_is_read_once_per_request(
     cache_statements = {path: sum("platform_cache" in q["sql"] for q in queries)
                         for path, queries in {**pages, **apis}.items()}
     assert max(cache_statements.values()) <= 1, cache_statements
+
+
+def test_a_destination_save_runs_a_small_fixed_number_of_statements(hot_graduate, api_client):
+    _fill(hot_graduate, 1)
+    api_client.login_as(hot_graduate.graduate_user)
+    assert api_client.put("/destinations/mine", {"category_code": "702"}).status_code == 200  # first: sync row
+    counts = []
+    for code in ("701", "46", "702"):  # the same person saving again and switching category
+        body = {"category_code": code}
+        if code == "46":  # 应征义务兵: 入伍地 and 入伍时间 (a division label in the audit entry)
+            body |= {"unit_division": "340104", "sign_date": "2026-07-01"}
+        with CaptureQueriesContext(connection) as ctx:
+            response = api_client.put("/destinations/mine", body)
+        assert response.status_code == 200, response.content
+        assert response.json()["destination"]["category_code"] == code
+        counts.append(sum(not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) for q in ctx.captured_queries))
+    # one more when the form names a division (the 入伍地 is checked against the division table)
+    assert counts == [SAVE_STATEMENTS, SAVE_STATEMENTS + 1, SAVE_STATEMENTS], counts
