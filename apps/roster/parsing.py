@@ -110,7 +110,10 @@ class RawRow:
 
 
 class RosterSheet:
-    """The 生源 sheet of an uploaded workbook (or its first sheet when none is named so)."""
+    """The 生源 sheet of an uploaded workbook (or its first sheet when none is named so), read
+    by openpyxl: the fallback of the streaming reader and the reference it is tested against."""
+
+    reader = "openpyxl"
 
     def __init__(self, fileobj):
         self.workbook = open_workbook(fileobj)
@@ -149,6 +152,14 @@ class RosterSheet:
 
     def close(self) -> None:
         self.workbook.close()
+
+
+def open_roster_sheet(fileobj):
+    """The roster sheet of an upload, for validation: the streaming reader
+    (apps/roster/xlsx_stream.py), or openpyxl's RosterSheet when the package is unusual."""
+    from apps.roster.xlsx_stream import open_sheet
+
+    return open_sheet(fileobj)
 
 
 def cell_text(value) -> str:

@@ -38,7 +38,7 @@ from apps.graduates.counts import graduate_counts_add, graduate_counts_for
 from apps.graduates.models import Graduate
 from apps.organisations.models import College, Major, School
 from apps.registry.outbox import ROSTER, registry_enqueue_many
-from apps.roster import limits, parsed
+from apps.roster import limits, parsed, parsing
 from apps.roster.models import ImportMode, ImportStatus, RosterImport, RosterIssue
 from apps.roster.parsing import RosterSheet, UnreadableFile, looks_like_xls, looks_like_xlsx
 from apps.roster.validation import TOO_MANY_ROWS, CleanRow, Issue, RosterValidator, ValidationResult
@@ -175,7 +175,7 @@ def _enqueue_validation(import_id: int) -> None:
 
 def _validate_file(roster_import: RosterImport, *, on_open=None, on_progress=None) -> ValidationResult:
     with roster_import.file.open("rb") as fh:
-        sheet = RosterSheet(fh)
+        sheet = parsing.open_roster_sheet(fh)
         try:
             if on_open is not None:
                 on_open(sheet)

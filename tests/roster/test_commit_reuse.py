@@ -25,7 +25,7 @@ def test_commit_after_validation_does_not_parse_the_workbook_again(world, upload
     roster_import = upload(xlsx([person(1), person(2, 院系="新能源学院", 专业名称="储能工程", 专业代码=None)]))
     assert roster_import.status == ImportStatus.VALID
     opened = []
-    monkeypatch.setattr(parsing, "open_workbook", lambda fileobj: opened.append(fileobj) or _refuse(fileobj))
+    monkeypatch.setattr(parsing, "open_roster_sheet", lambda fileobj: opened.append(fileobj) or _refuse(fileobj))
 
     roster_import = commit(roster_import)
 
@@ -49,7 +49,7 @@ def test_student_number_added_after_validation_is_refused_at_commit(world, uploa
     assert kept and default_storage.exists(kept)
     # meanwhile a colleague adds the second person by hand
     f.make_graduate(college=world.college, major=world.major, student_number="2026000002", name="学生2")
-    monkeypatch.setattr(parsing, "open_workbook", _refuse)
+    monkeypatch.setattr(parsing, "open_roster_sheet", _refuse)
     before = Graduate.objects.count()
 
     roster_import = commit(roster_import)
@@ -66,7 +66,7 @@ def test_college_renamed_after_validation_is_refused_at_commit(world, upload, co
     roster_import = upload(xlsx([person(1), person(2)]))
     assert roster_import.status == ImportStatus.VALID
     College.objects.filter(pk=world.college.pk).update(name="计算机科学与技术学院")
-    monkeypatch.setattr(parsing, "open_workbook", _refuse)
+    monkeypatch.setattr(parsing, "open_roster_sheet", _refuse)
 
     roster_import = commit(roster_import)
 
@@ -83,7 +83,7 @@ def test_major_deleted_after_validation_is_refused_at_commit(world, upload, comm
     roster_import = upload(xlsx([person(1, 专业名称="数据科学与大数据技术", 专业代码="080910")]))
     assert roster_import.status == ImportStatus.VALID and roster_import.warning_count == 0
     data_science.delete()
-    monkeypatch.setattr(parsing, "open_workbook", _refuse)
+    monkeypatch.setattr(parsing, "open_roster_sheet", _refuse)
 
     roster_import = commit(roster_import)
 
@@ -97,7 +97,7 @@ def test_college_created_after_validation_is_used_not_duplicated(world, upload, 
     roster_import = upload(xlsx([person(1, 院系="新能源学院", 专业名称="储能工程", 专业代码="080503")]))
     assert roster_import.status == ImportStatus.VALID
     created_meanwhile = f.make_college(world.school, "新能源学院")
-    monkeypatch.setattr(parsing, "open_workbook", _refuse)
+    monkeypatch.setattr(parsing, "open_roster_sheet", _refuse)
 
     roster_import = commit(roster_import)
 
@@ -112,7 +112,7 @@ def test_upsert_record_added_after_validation_is_updated(world, upload, commit, 
     assert roster_import.status == ImportStatus.VALID
     meanwhile = f.make_graduate(college=world.college, major=world.major, student_number="2026000001",
                                 name="学生1", id_number=id_number(1))
-    monkeypatch.setattr(parsing, "open_workbook", _refuse)
+    monkeypatch.setattr(parsing, "open_roster_sheet", _refuse)
 
     roster_import = commit(roster_import)
 
