@@ -68,6 +68,7 @@ def _build(rows: int):
     from apps.core.crypto import keyed_hash
     from apps.destinations import catalog
     from apps.destinations.models import Destination, ProofImage
+    from apps.graduates.counts import graduate_counts_add, graduate_counts_for
     from apps.graduates.models import Graduate
     from apps.organisations.models import College, Major, Province, School
 
@@ -101,6 +102,7 @@ def _build(rows: int):
                 education_level_code="31",
             ))
         Graduate.objects.bulk_create(graduates, batch_size=1000)
+        graduate_counts_add(graduate_counts_for(graduates))  # bulk_create sends no post_save
         created = list(Graduate.objects.filter(student_number__gte=f"2022{offset:07d}",
                                                student_number__lt=f"2022{offset + BATCH:07d}")
                        .values_list("pk", "school_id", "college_id", "student_number"))

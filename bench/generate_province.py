@@ -985,11 +985,17 @@ class ProvinceGenerator:
         from django.apps import apps
         from django.core.management.color import no_style
 
+        from apps.graduates.counts import recount_graduates
+
         models = [m for m in apps.get_models() if m._meta.managed and not m._meta.proxy]
         self.writer.restore_foreign_keys()
         with self.connection.cursor() as cursor:
             for statement in self.connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(statement)
+        # COPY sends no signals: the per-college graduate counts (staff home, province page)
+        # are built once from the rows (apps/graduates/counts.py)
+        recount_graduates()
+        with self.connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
 
