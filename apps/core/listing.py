@@ -165,3 +165,14 @@ def keyword_pks(queryset: QuerySet, keyword: str, *, exact: Sequence[str] = (), 
 
 
 _AFTER_ALL = chr(0x10FFFF)  # sorts after every character a name can hold
+
+
+def province_first(actor, *order: str) -> tuple[str, ...]:
+    """The ORDER BY of a staff list for this actor. 省级 lists go school by school: the province
+    scope is a join (school → province), so no index of a school-scoped table starts with it;
+    leading with ``school_id`` lets the list's (school, …, order) index serve the order across the
+    province's schools instead of sorting the whole province for every page. The school column
+    takes the direction of the order's first column (one index scan direction)."""
+    if getattr(actor, "role", "") != "province_staff":
+        return tuple(order)
+    return ("-school_id" if order[0].startswith("-") else "school_id", *order)
