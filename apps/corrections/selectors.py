@@ -8,7 +8,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from apps.accounts.scoping import get_visible, visible_to
-from apps.core.listing import keyword_pks
+from apps.core.listing import keyword_pks, province_first
 from apps.core.text import normalise
 from apps.corrections.models import Correction, CorrectionImage, CorrectionKind, CorrectionStatus
 
@@ -70,8 +70,8 @@ def corrections_queue(*, actor, filters: CorrectionFilters, with_id_number: bool
     if keyword:
         qs = qs.filter(graduate_id__in=graduate_keyword_ids(actor, keyword))
     if filters.status == CorrectionStatus.PENDING:
-        return qs.order_by("created_at", "id")
-    return qs.order_by("-created_at", "-id")
+        return qs.order_by(*province_first(actor, "created_at", "id"))
+    return qs.order_by(*province_first(actor, "-created_at", "-id"))
 
 
 def corrections_of_graduate(*, actor) -> QuerySet[Correction]:

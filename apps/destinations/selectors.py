@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.scoping import visible_to
-from apps.core.listing import keyword_pks
+from apps.core.listing import keyword_pks, province_first
 from apps.core.text import normalise
 from apps.destinations import catalog
 from apps.destinations.models import Destination
@@ -90,7 +90,7 @@ def review_queue(*, actor, filters: QueueFilters) -> QuerySet[Destination]:
     keyword = normalise(filters.keyword)
     if keyword:
         qs = qs.filter(graduate_id__in=graduate_keyword_ids(actor, keyword))
-    return qs.order_by("submitted_at", "id")
+    return qs.order_by(*province_first(actor, "submitted_at", "id"))
 
 
 def archive_receiver(graduate) -> dict | None:

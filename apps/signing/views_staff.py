@@ -19,7 +19,7 @@ from apps.accounts.permissions import REVIEWERS, STAFF, role_required
 from apps.accounts.scoping import get_visible, visible_to
 from apps.core.errors import DomainError, NotFound
 from apps.core.files import private_file_response
-from apps.core.listing import KEYWORD_MATCH_CAP, bounded_page, keyword_pks
+from apps.core.listing import KEYWORD_MATCH_CAP, bounded_page, keyword_pks, province_first
 from apps.core.net import client_address, safe_return_url
 from apps.core.pagination import int_or_none, querystring_without_page
 from apps.core.text import normalise
@@ -118,7 +118,7 @@ def agreements_for_staff(*, actor, filters: AgreementFilters) -> QuerySet[Agreem
         pks += list(scoped.order_by().filter(invitation__unit_name__contains=k)
                     .values_list("pk", flat=True)[:KEYWORD_MATCH_CAP])
         qs = qs.filter(Q(pk__in=pks) | Q(graduate_id__in=_graduate_keyword_ids(actor, k)))
-    return qs.order_by("-accepted_at", "-id")
+    return qs.order_by(*province_first(actor, "-accepted_at", "-id"))
 
 
 def reviewable_termination_status(actor) -> str:

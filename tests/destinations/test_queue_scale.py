@@ -155,8 +155,11 @@ def test_batch_approve_still_works_from_the_bounded_page(client, world):
     ("school_admin", DestinationStatus.COLLEGE_APPROVED),
     ("school_admin", ""),  # 全部
     ("college_admin", ""),
+    ("province_admin", ""),  # 省级: school by school (listing.province_first)
+    ("province_admin", DestinationStatus.SUBMITTED),
 ])
 def test_postgresql_reads_the_queue_page_from_an_index_in_its_order(world, persona, status):
     fill(world, 3)
-    plan = page_plan(review_queue(actor=getattr(world, persona), filters=QueueFilters(status=status)))
+    plan = page_plan(review_queue(actor=getattr(world, persona), filters=QueueFilters(status=status)),
+                     price_out_sorts=persona == "province_admin")
     assert_index_ordered(plan, "destinations_destination")
