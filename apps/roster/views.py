@@ -5,20 +5,26 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.accounts.scoping import get_visible
 from apps.core.errors import DomainError
+from apps.core.listing import bounded_page
 from apps.core.net import client_address
-from apps.core.pagination import paginate
 from apps.reference.selectors import code_labels
 from apps.roster import services
 from apps.roster.models import ImportMode, ImportStatus
 from apps.roster.parsing import XLSX_CONTENT_TYPE
-from apps.roster.selectors import roster_duplicates, roster_imports_visible, roster_issues
+from apps.roster.selectors import (
+    DUPLICATE_KEYS_PER_PAGE,
+    roster_duplicate_groups,
+    roster_duplicate_keys,
+    roster_imports_visible,
+    roster_issues,
+)
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -43,7 +49,7 @@ def imports_view(request):
         else:
             messages.success(request, "文件已上传")
             return redirect("roster-import-detail", pk=roster_import.pk)
-    page = paginate(request, roster_imports_visible(actor=request.user))
+    page = bounded_page(request, roster_imports_visible(actor=request.user), per_page=20)
     return render(request, "roster/imports.html", {
         "page": page, "modes": ImportMode.choices, "data": data, "error": error, "fields": fields,
     }, status=400 if error else 200)
@@ -67,7 +73,8 @@ def import_detail_view(request, pk: int):
     roster_import = get_visible(roster_imports_visible(actor=request.user), request.user, pk=pk)
     context = _detail_context(request, roster_import)
     if not context["running"]:
-        context["page"] = paginate(request, roster_issues(actor=request.user, roster_import=roster_import), per_page=50)
+        context["page"] = bounded_page(request, roster_issues(actor=request.user, roster_import=roster_import),
+                                       per_page=50)
     return render(request, "roster/detail.html", context)
 
 
@@ -126,8 +133,12 @@ def duplicates_view(request):
     except ValueError:
         cohort = request.user.school.current_cohort
     levels = code_labels("education_level", "employment-xldm")
-    groups = roster_duplicates(actor=request.user, cohort=cohort)
+    # a bounded page of the cohort's shared ID numbers, then their groups in one query
+    page = bounded_page(request, roster_duplicate_keys(actor=request.user, cohort=cohort),
+                        per_page=DUPLICATE_KEYS_PER_PAGE)
+    groups = roster_duplicate_groups(actor=request.user, cohort=cohort, keys=page.object_list)
     for group in groups:
         for graduate in group.members:
             graduate.level_label = levels.get(graduate.education_level_code, graduate.education_level_code)
-    return render(request, "roster/duplicates.html", {"groups": groups, "cohort": cohort})
+    return render(request, "roster/duplicates.html", {"groups": groups, "cohort": cohort, "page": page,
+                                                      "querystring": urlencode({"cohort": cohort})})
