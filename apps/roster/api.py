@@ -11,13 +11,20 @@ from ninja import File, Form, Router, Schema, Status, UploadedFile
 from apps.accounts.permissions import SCHOOL_STAFF, require_role
 from apps.accounts.scoping import get_visible
 from apps.core.api import AUTH
+from apps.core.listing import bounded_api_page
 from apps.core.net import client_address
 from apps.core.pagination import OptionalCohort, PageNumber, PageSize, api_page_bounds
 from apps.reference.selectors import code_labels
 from apps.roster import services
 from apps.roster.models import ImportMode, RosterImport
 from apps.roster.parsing import XLSX_CONTENT_TYPE
-from apps.roster.selectors import roster_duplicates, roster_imports_visible, roster_issues
+from apps.roster.selectors import (
+    DUPLICATE_KEYS_PER_PAGE,
+    roster_duplicate_groups,
+    roster_duplicate_keys,
+    roster_imports_visible,
+    roster_issues,
+)
 
 router = Router(tags=["生源导入"], auth=AUTH)
 
@@ -77,11 +84,17 @@ class DuplicateMemberOut(Schema):
 class DuplicateGroupOut(Schema):
     kind: str
     kind_label: str
+    total: int  # records in the group; members lists at most the first 20
     members: list[DuplicateMemberOut]
 
 
 class DuplicatesOut(Schema):
     cohort: int
+    count: int  # ID numbers with several records (bounded: see count_capped)
+    count_capped: bool  # true: more than `count`
+    page: int
+    page_size: int  # ID numbers per page; each gives one or two groups
+    has_next: bool
     groups: list[DuplicateGroupOut]
 
 
@@ -170,20 +183,25 @@ def download_template(request):
     return _xlsx(services.roster_template_workbook(), "生源导入模板.xlsx")
 
 
-@router.get("/duplicates", response=DuplicatesOut, summary="重复的生源记录（学号+姓名+身份证号重复，或身份证号重复）")
-def list_duplicates(request, cohort: OptionalCohort = None):
+@router.get("/duplicates", response=DuplicatesOut,
+            summary="重复的生源记录（学号+姓名+身份证号重复，或身份证号重复），按身份证号分页")
+def list_duplicates(request, cohort: OptionalCohort = None, page: PageNumber = 1,
+                    page_size: PageSize = DUPLICATE_KEYS_PER_PAGE):
     require_role(request.user, SCHOOL_STAFF)
     cohort = cohort or request.user.school.current_cohort
     levels = code_labels("education_level", "employment-xldm")
+    page, page_size, _start = _page(page, page_size)
+    keys = bounded_api_page(roster_duplicate_keys(actor=request.user, cohort=cohort), page=page, page_size=page_size)
     groups = [
-        {"kind": g.kind, "kind_label": g.kind_label, "members": [
+        {"kind": g.kind, "kind_label": g.kind_label, "total": g.total, "members": [
             {"id": m.pk, "name": m.name, "student_number": m.student_number, "id_number_masked": m.masked_id_number,
              "college": m.college.name, "major": m.major.name,
              "education_level": levels.get(m.education_level_code, m.education_level_code)}
             for m in g.members]}
-        for g in roster_duplicates(actor=request.user, cohort=cohort)
+        for g in roster_duplicate_groups(actor=request.user, cohort=cohort, keys=keys.object_list)
     ]
-    return {"cohort": cohort, "groups": groups}
+    return {"cohort": cohort, "count": keys.total, "count_capped": keys.total_capped, "page": keys.number,
+            "page_size": page_size, "has_next": keys.has_next, "groups": groups}
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:

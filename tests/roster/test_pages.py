@@ -202,15 +202,18 @@ def test_api_imports_list_query_count_does_not_grow(client, world):
     assert len(one) == len(five)
 
 
-def test_duplicates_selector_takes_two_queries_whatever_the_number_of_groups(world, django_assert_num_queries):
-    from apps.roster.selectors import roster_duplicates
+def test_duplicates_selector_reads_a_page_of_groups_in_two_queries(world, django_assert_num_queries):
+    from apps.roster.selectors import roster_duplicate_groups, roster_duplicate_keys
 
     _make_login_duplicates(world, 4)
     shared = id_number(300)
     for n, college, major in ((1, world.college, world.major), (2, world.other_college, world.other_major)):
         f.make_graduate(college=college, major=major, name=f"同号{n}", student_number=f"20267000{n}", id_number=shared)
-    with django_assert_num_queries(2):  # (a) aggregate; members with the (b) aggregate as a subquery
-        groups = roster_duplicates(actor=world.school_admin, cohort=world.school.current_cohort)
-        assert [g.kind for g in groups] == ["login"] * 4 + ["id_number"]
+    cohort = world.school.current_cohort
+    with django_assert_num_queries(2):  # a page of shared ID numbers; their records (with college and major)
+        keys = list(roster_duplicate_keys(actor=world.school_admin, cohort=cohort)[:20])
+        groups = roster_duplicate_groups(actor=world.school_admin, cohort=cohort, keys=keys)
+        assert sorted(g.kind for g in groups) == ["id_number"] + ["login"] * 4
         assert all(m.college.name and m.major.name for g in groups for m in g.members)
-    assert roster_duplicates(actor=world.other_school_admin, cohort=world.school.current_cohort) == []
+    assert [g.total for g in groups if g.kind == "id_number"] == [2]
+    assert list(roster_duplicate_keys(actor=world.other_school_admin, cohort=cohort)) == []
