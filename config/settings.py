@@ -155,6 +155,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions read from Redis (one SQL statement less on every signed-in request), written
+    # through to the database, so an evicted or flushed key only costs a database read.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -193,8 +196,10 @@ _storage = env_choice("PLATFORM_STORAGE", "local", {"local", "s3"})
 STORAGES = {
     # Private media: never served by URL directly, only through permission-checked views.
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT, "base_url": None}},
-    # WhiteNoise serves STATIC_ROOT (collectstatic, gzip copies) with DEBUG off, in the demo too.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # WhiteNoise serves STATIC_ROOT with DEBUG off, in the demo too: collectstatic writes hashed
+    # names with gzip + brotli copies, served with a ten-year immutable Cache-Control
+    # (apps/core/static_storage.py; plain names while nothing is collected).
+    "staticfiles": {"BACKEND": "apps.core.static_storage.StaticStorage"},
 }
 if _storage == "s3":
     STORAGES["default"] = {
