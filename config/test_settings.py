@@ -16,6 +16,10 @@ from config.settings import *  # noqa: E402,F403
 # live in the database (core.ThrottleCounter) unless the cache is Redis, so tests see them roll back.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 
+# Static files by their plain names: the live server of the browser tests serves them from the
+# source directories, so hashed names from an earlier collectstatic (scripts/start.sh) must not leak in.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+
 # One SQLite test database per test process: parallel runs (developers, helpers, CI) must
 # not share a file.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
