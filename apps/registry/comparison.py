@@ -22,7 +22,6 @@ def graduate_comparison(*, actor, graduate) -> dict:
         "waiting": synced.pending > 0 or synced.dead > 0,
         "copy": copy,
         "copy_state": presenters.copy_state(copy.status, copy.fetched_at),
-        "last_sync": presenters.last_sync_text(synced.sync),
         "last_delivered_at": synced.sync.last_delivered_at if synced.sync else None,
         "verification_code": copy.verification_code,
         "changes_until": presenters.changes_until_text(graduate.cohort),
