@@ -34,3 +34,8 @@ else:
 # Published audit chain heads of the development database (var/audit-heads) must not be
 # checked against test databases: a per-process directory, created only when a test publishes.
 AUDIT_HEADS_DIR = Path(tempfile.gettempdir()) / f"platform-test-audit-heads-{os.getpid()}"
+
+# The registry: nothing listens on port 1, so a test that reads the registry without the
+# `registry_standin` fixture sees "unreachable" — never a developer's running stand-in on 8770.
+REGISTRY_URL = "http://127.0.0.1:1"
+REGISTRY_TIMEOUT_SECONDS = 2
