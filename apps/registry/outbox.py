@@ -33,6 +33,7 @@ import json
 import uuid
 from collections.abc import Iterable
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.utils import timezone
 
@@ -108,20 +109,24 @@ def _allocate(graduates: dict[int, tuple[int, int]]) -> dict[int, int]:
     return sequences
 
 
+def _related(graduate, name: str):
+    try:
+        return getattr(graduate, name)
+    except ObjectDoesNotExist:  # no destination / archive record yet
+        return None
+
+
 def _records(graduate_ids: list[int]) -> dict[int, tuple]:
-    """Fresh rows (graduate with school and major, destination, archive) for each id."""
-    from apps.archives.models import ArchiveTransfer
-    from apps.destinations.models import Destination
+    """Fresh rows (graduate with school and major, destination, archive) for each id, in one
+    query per chunk (the one-to-one rows joined)."""
     from apps.graduates.models import Graduate
 
     rows: dict[int, tuple] = {}
     for start in range(0, len(graduate_ids), _CHUNK):
         chunk = graduate_ids[start:start + _CHUNK]
-        graduates = Graduate.objects.select_related("school", "major").in_bulk(chunk)
-        destinations = {d.graduate_id: d for d in Destination.objects.filter(graduate_id__in=chunk)}
-        archives = {a.graduate_id: a for a in ArchiveTransfer.objects.filter(graduate_id__in=chunk)}
+        graduates = Graduate.objects.select_related("school", "major", "destination", "archive_transfer").in_bulk(chunk)
         for pk, graduate in graduates.items():
-            rows[pk] = (graduate, destinations.get(pk), archives.get(pk))
+            rows[pk] = (graduate, _related(graduate, "destination"), _related(graduate, "archive_transfer"))
     return rows
 
 
