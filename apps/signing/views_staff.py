@@ -97,6 +97,11 @@ def _graduate_keyword_ids(actor, keyword: str) -> list[int]:
     return keyword_pks(graduates, keyword, exact=["student_number"], prefix=["name"])
 
 
+def _looks_like_a_number(keyword: str) -> bool:
+    """协议编号 or 学号: ASCII letters and digits with at least one digit (no unit name search)."""
+    return keyword.isascii() and keyword.isalnum() and any(c.isdigit() for c in keyword)
+
+
 def agreements_for_staff(*, actor, filters: AgreementFilters) -> QuerySet[Agreement]:
     """网签协议 list, newest accepted first: (-accepted_at, -id) is served backwards by the
     (school|college, [status,] accepted_at, id) indexes, so a page stops after its LIMIT.
@@ -113,10 +118,12 @@ def agreements_for_staff(*, actor, filters: AgreementFilters) -> QuerySet[Agreem
     if filters.keyword:
         k = filters.keyword
         pks = keyword_pks(scoped, k.upper(), exact=["number"])
-        # a unit name may match anywhere (「科技」): no index helps a substring, so it is read
-        # within the scope and bounded like the other alternatives
-        pks += list(scoped.order_by().filter(invitation__unit_name__contains=k)
-                    .values_list("pk", flat=True)[:KEYWORD_MATCH_CAP])
+        if not _looks_like_a_number(k):
+            # a unit name may match anywhere (「科技」): no index helps a substring, so it is
+            # read within the scope (growing with the school's agreements) and bounded like the
+            # other alternatives; a number (协议编号, 学号) skips it
+            pks += list(scoped.order_by().filter(invitation__unit_name__contains=k)
+                        .values_list("pk", flat=True)[:KEYWORD_MATCH_CAP])
         qs = qs.filter(Q(pk__in=pks) | Q(graduate_id__in=_graduate_keyword_ids(actor, k)))
     return qs.order_by(*province_first(actor, "-accepted_at", "-id"))
 
