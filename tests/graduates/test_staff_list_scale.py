@@ -202,7 +202,7 @@ def test_default_order_is_read_from_an_index_on_postgresql(world, persona):
         # A 43-row table is cheaper to sort than to walk in order; a province's is not. Make
         # the planner avoid sorting wherever it can: a Sort left in the plan means no index
         # gives the list's order for this scope.
-        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort", "enable_incremental_sort"):
             cursor.execute(f"SET LOCAL {setting} = off")
         sql, params = page.query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
