@@ -72,6 +72,7 @@ LEVEL = "学历层次"
 NAME = "姓名"
 DATE_HEADERS = frozenset({"出生日期", "签约日期", "毕业日期"})
 MONTH_HEADERS = frozenset({"入学年月"})
+_INDEX = {header: i for i, header in enumerate(EXPORT_HEADERS)}
 _MARKS = frozenset(NEUTRALISING_PREFIX + "".join(FORMULA_TRIGGERS))
 KEEP_LIMIT = 20_000  # entries of each list kept for the Excel report (counts stay exact)
 REPORT_SECONDS = 3600
@@ -246,12 +247,15 @@ def _shared_strings(archive: zipfile.ZipFile, infos: dict) -> list[str]:
     if part is None or part not in infos:
         return []
     strings: list[str] = []
+    # one object per distinct text: a writer may list the same text many times (codes, units)
+    seen: dict[str, str] = {}
     with archive.open(infos[part]) as source:
         iterator = etree.iterparse(source, events=("end",), tag=_SI, **_parser_options())
         for index, (_event, node) in enumerate(iterator):
             if index == 0:
                 _refuse_dtd(iterator)
-            strings.append(_text(node).replace("x005F_", ""))
+            text = _text(node).replace("x005F_", "")
+            strings.append(seen.setdefault(text, text))
             node.clear()
             while node.getprevious() is not None:
                 del node.getparent()[0]
@@ -344,7 +348,12 @@ def _as_text(header: str, value) -> str:
 @dataclass
 class FileRow:
     row_number: int
-    values: dict[str, str]  # header → text, apostrophe of a neutralised cell removed
+    # the texts in EXPORT_HEADERS order (a tuple: at 50,000 rows a dict per row would cost
+    # tens of MB more), the apostrophe of a neutralised cell removed
+    values: tuple[str, ...]
+
+    def get(self, header: str) -> str:
+        return self.values[_INDEX[header]]
 
 
 def _header_map(raw: dict[int, object]) -> dict[str, int]:
@@ -398,11 +407,13 @@ def read_national_file(uploaded_file, *, on_formula=None) -> list[FileRow]:
             # no row 1 at all: every header is missing
             positions = _header_map(first[1] if first is not None and first[0] == 1 else {})
             result: list[FileRow] = []
-            plan = [(h, c, h in DATE_HEADERS or h in MONTH_HEADERS) for h, c in positions.items()]
+            plan = [(h, positions[h], h in DATE_HEADERS or h in MONTH_HEADERS) for h in EXPORT_HEADERS]
+            # one object per distinct text (codes, dates, units repeat across thousands of rows)
+            seen: dict[str, str] = {}
             for number, raw in rows:
                 if number <= 1:
                     continue
-                values = {}
+                values = []
                 for header, column, dated in plan:
                     value = raw.get(column)
                     text = value.strip() if value.__class__ is str and not dated else _as_text(header, value)
@@ -412,9 +423,9 @@ def read_national_file(uploaded_file, *, on_formula=None) -> list[FileRow]:
                                 text = text[1:]  # neutralised by an export: the apostrophe is not data
                         elif on_formula is not None:
                             on_formula(number, header, text)
-                    values[header] = text
-                if any(values.values()):
-                    result.append(FileRow(number, values))
+                    values.append(seen.setdefault(text, text))
+                if any(values):
+                    result.append(FileRow(number, tuple(values)))
     except limits.TooLarge:
         raise DomainError(TOO_LARGE_UNPACKED, code="too_large", fields={"file": TOO_LARGE_UNPACKED}) from None
     except (zipfile.BadZipFile, OSError, EOFError, Unreadable, etree.XMLSyntaxError, IndexError, ValueError,
@@ -430,7 +441,7 @@ def read_national_file(uploaded_file, *, on_formula=None) -> list[FileRow]:
 
 def _pick(candidates: list[FileRow], level: str) -> FileRow:
     for candidate in candidates:
-        if candidate.values.get(LEVEL, "") == level:
+        if candidate.get(LEVEL) == level:
             return candidate
     return candidates[0]
 
@@ -452,7 +463,7 @@ def national_check(*, actor, uploaded_file, cohort, college_id=None, client_addr
     report.file_rows = len(rows)
     by_number: dict[str, list[FileRow]] = {}
     for row in rows:
-        by_number.setdefault(row.values.get(KEY, ""), []).append(row)
+        by_number.setdefault(row.get(KEY), []).append(row)
 
     for graduate in cohort_graduates(actor=actor, filters=filters).iterator(chunk_size=2000):
         candidates = by_number.get(graduate.student_number)
@@ -461,13 +472,12 @@ def national_check(*, actor, uploaded_file, cohort, college_id=None, client_addr
             _keep(report.missing, MissingGraduate(graduate.student_number, graduate.name,
                                                                 graduate.college.name))
             continue
-        platform = dict(zip(EXPORT_HEADERS, export_values(graduate), strict=True))
-        row = _pick(candidates, platform[LEVEL])
+        platform = export_values(graduate)
+        row = _pick(candidates, platform[_INDEX[LEVEL]])
         candidates.remove(row)
         report.matched_rows += 1
         differs = False
-        for header in EXPORT_HEADERS:
-            mine, theirs = platform[header], row.values.get(header, "")
+        for header, mine, theirs in zip(EXPORT_HEADERS, platform, row.values, strict=True):
             if mine.strip() != theirs:
                 differs = True
                 report.difference_count += 1
@@ -477,10 +487,10 @@ def national_check(*, actor, uploaded_file, cohort, college_id=None, client_addr
 
     leftovers = sorted((r for group in by_number.values() for r in group), key=lambda r: r.row_number)
     for row in leftovers:
-        number = row.values.get(KEY, "")
+        number = row.get(KEY)
         reason = "缺少学号" if not number else "平台中没有该学号的本届毕业生（或不在您的管理范围内）"
         report.extra_count += 1
-        _keep(report.extras, ExtraRow(row.row_number, number, row.values.get(NAME, ""), reason))
+        _keep(report.extras, ExtraRow(row.row_number, number, row.get(NAME), reason))
 
     with transaction.atomic():
         audit_record(
