@@ -22,7 +22,9 @@ from apps.core.exports import Column, XlsxBook
 from apps.destinations.models import Destination
 from apps.graduates.models import Graduate
 from apps.registry.national import EXPORT_HEADERS
+from apps.registry.national_export import cohort_graduates, resolve_filters
 from tests import factories as f
+from tests.list_scale import assert_index_ordered, needs_postgresql, page_plan
 
 EXPORT_URL = "/staff/registry/national/export/"
 CHECK_URL = "/staff/registry/national/check/"
@@ -381,3 +383,15 @@ def test_report_page_is_bounded_and_query_count_constant(client, cohort_world):
         second = client.get(response["Location"], {"page": 2})
     assert len(second.context["differences"]) == 34
     assert len(ctx.captured_queries) == len(ctx2.captured_queries)
+
+
+@needs_postgresql
+@pytest.mark.parametrize("persona,college", [("school_admin", False), ("school_admin", True), ("college_admin", False)])
+def test_postgresql_reads_the_cohort_in_index_order(cohort_world, persona, college):
+    """The export and the check walk the cohort in (college, student number, id) order straight
+    from graduate_school_list_idx / graduate_college_list_idx: no sort of a whole school."""
+    w = cohort_world
+    user = getattr(w, persona)
+    filters = resolve_filters(actor=user, cohort=2027, college_id=w.college.pk if college else None)
+    plan = page_plan(cohort_graduates(actor=user, filters=filters))
+    assert_index_ordered(plan, "graduates_graduate")
