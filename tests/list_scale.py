@@ -36,6 +36,7 @@ def page_plan(queryset, per_page: int = 30, *, price_out_sorts: bool = False) ->
             cursor.execute("SET LOCAL enable_seqscan = off")
             if price_out_sorts:
                 cursor.execute("SET LOCAL enable_sort = off")
+                cursor.execute("SET LOCAL enable_incremental_sort = off")
         return queryset[: per_page + 1].explain()
 
 
