@@ -131,6 +131,10 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    # Behind PgBouncer in transaction pooling (docs/scaling.md) a server-side cursor (iterator())
+    # would outlive the transaction the pooler lends its server connection for: set this to 1
+    # there, and give jobs that stream large tables (audit_verify, exports) a direct DATABASE_URL.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_TRANSACTION_POOLING", False)
 else:
     DATABASES = {
         "default": {
