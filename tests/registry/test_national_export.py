@@ -181,7 +181,15 @@ def test_api_export_and_check(client, api_client, cohort_world):
     assert body["no_difference"] is True and body["file_rows"] == 2 and body["differences"] == []
     assert body["summary"].startswith("无差异")
 
+    bad = client.post("/api/v1/registry/national-check", {"cohort": 2027, "file": _upload(_book([], sheet="名单"))},
+                      HTTP_AUTHORIZATION=f"Bearer {api_client.token}")
+    assert bad.status_code == 400
+    assert bad.json()["error"]["message"].startswith("文件中没有名为“就业方案”的工作表")
+
     api_client.login_as(w.graduate_user)
+    graduate_check = client.post("/api/v1/registry/national-check", {"cohort": 2027, "file": _upload(content)},
+                                 HTTP_AUTHORIZATION=f"Bearer {api_client.token}")
+    assert graduate_check.status_code == 403
     refused = api_client.get("/registry/national-export", cohort=2027)
     assert refused.status_code == 403 and refused.json()["error"]["message"] == "无权执行此操作"
     api_client.login_as(w.school_admin)
