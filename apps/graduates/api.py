@@ -18,7 +18,7 @@ from apps.core.pagination import OptionalCohort, OptionalId, PageNumber, PageSiz
 from apps.graduates.forms import CONTACT_FORM_FIELDS, ORIGIN_FORM_FIELDS
 from apps.graduates.models import Graduate
 from apps.graduates.presenters import graduate_detail, graduate_own_profile, graduate_summary
-from apps.graduates.selectors import GraduateFilters, graduates_list
+from apps.graduates.selectors import GraduateFilters, graduates_list, keyword_capped_total
 from apps.graduates.services import graduate_confirm_origin, graduate_update
 
 router = Router(tags=["毕业生"], auth=AUTH)
@@ -193,6 +193,7 @@ def list_graduates(
                                 education_level_code=education_level_code, keyword=q),
     )
     listed = bounded_api_page(qs, page=page, page_size=page_size)
+    keyword_capped_total(listed, qs)
     return {
         "count": listed.total,
         "count_capped": listed.total_capped,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from apps.accounts.scoping import visible_to
-from apps.core.listing import keyword_pks
+from apps.core.listing import KEYWORD_MATCH_CAP, keyword_pks
 from apps.core.text import normalise
 from apps.graduates.models import Graduate
 
@@ -53,7 +53,7 @@ def graduates_list(*, actor, filters: GraduateFilters) -> QuerySet[Graduate]:
         qs = qs.filter(major_id=filters.major_id)
     if filters.education_level_code:
         qs = qs.filter(education_level_code=filters.education_level_code)
-    keyword = normalise(filters.keyword)
+    keyword, pks = normalise(filters.keyword), []
     if keyword:
         # the lookups start from the scope (and school/college filter: narrower index ranges)
         base = scoped
@@ -61,5 +61,15 @@ def graduates_list(*, actor, filters: GraduateFilters) -> QuerySet[Graduate]:
             base = base.filter(school_id=filters.school_id)
         if filters.college_id:
             base = base.filter(college_id=filters.college_id)
-        qs = qs.filter(pk__in=keyword_pks(base, keyword, exact=["student_number"], prefix=["name"]))
-    return qs.select_related("school", "college", "major").only(*GRADUATE_LIST_FIELDS).order_by(*GRADUATE_LIST_ORDER)
+        pks = keyword_pks(base, keyword, exact=["student_number"], prefix=["name"], cap=KEYWORD_MATCH_CAP)
+        qs = qs.filter(pk__in=pks)
+    qs = qs.select_related("school", "college", "major").only(*GRADUATE_LIST_FIELDS).order_by(*GRADUATE_LIST_ORDER)
+    # a lookup stopped at its cap: more people match than the list holds (「超过 N 条」)
+    qs.keyword_capped = bool(keyword) and len(pks) >= KEYWORD_MATCH_CAP
+    return qs
+
+
+def keyword_capped_total(page, qs) -> None:
+    """Say 「超过 N 条」 when the keyword found more people than a lookup returns."""
+    if getattr(qs, "keyword_capped", False):
+        page.total, page.total_capped = max(page.total, KEYWORD_MATCH_CAP), True

@@ -13,7 +13,7 @@ from apps.core.net import client_address
 from apps.core.pagination import int_or_none, paginate, querystring_without_page
 from apps.graduates.models import Graduate
 from apps.graduates.presenters import graduate_detail
-from apps.graduates.selectors import GraduateFilters, graduates_list
+from apps.graduates.selectors import GraduateFilters, graduates_list, keyword_capped_total
 from apps.notices.selectors import notices_for_graduate
 from apps.organisations.models import College, Major, School
 from apps.reference.selectors import code_label, code_labels
@@ -80,7 +80,9 @@ def staff_graduates_view(request):
         education_level_code=request.GET.get("level", ""),
         keyword=request.GET.get("q", ""),
     )
-    page = bounded_page(request, graduates_list(actor=user, filters=filters), per_page=30)
+    listed = graduates_list(actor=user, filters=filters)
+    page = bounded_page(request, listed, per_page=30)
+    keyword_capped_total(page, listed)
     levels = code_labels("education_level", "employment-xldm")
     rows = [
         {"g": g, "level": levels.get(g.education_level_code, g.education_level_code)} for g in page.object_list

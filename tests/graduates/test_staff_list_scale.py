@@ -138,6 +138,18 @@ def test_count_label_is_capped(world, client, settings):
     assert "共 1 条" in few
 
 
+def test_a_keyword_matching_more_than_a_lookup_returns_says_so(world, client, api_client, monkeypatch):
+    monkeypatch.setattr("apps.graduates.selectors.KEYWORD_MATCH_CAP", 5)
+    _fill(world, 8)  # 批量00 … 批量07
+    client.force_login(world.school_admin)
+    html = client.get("/staff/graduates/", {"q": "批量"}).content.decode()
+    assert "超过 5 条" in html and "共 5 条" not in html
+    api_client.login_as(world.school_admin)
+    body = api_client.get("/graduates/", q="批量").json()
+    assert body["count_capped"] is True and len(body["items"]) == 5
+    assert "共 1 条" in client.get("/staff/graduates/", {"q": "王"}).content.decode()  # under the cap: exact
+
+
 def test_api_count_is_capped(world, api_client, settings):
     settings.LIST_COUNT_CAP = 5
     _fill(world, 12)
