@@ -153,14 +153,21 @@ def prepare_identities(*, graduates: int, writers: int, staff: int) -> Identitie
     account, so schools and colleges are mixed) who confirmed their 生源 and set a signing
     PIN (the pages send anyone else to the PIN form first), writers whose destination is editable, and
     college staff whose college has something waiting for review."""
+    from django.db.models import Exists, OuterRef
+
     from apps.accounts.models import Role, User
     from apps.accounts.services import api_token_issue
     from apps.destinations.models import Destination, DestinationStatus
+    from apps.signing.models import Agreement
 
     pool = User.objects.filter(role=Role.GRADUATE, is_active=True, graduate__isnull=False,
                                graduate__origin_confirmed_at__isnull=False).exclude(graduate__signing_pin_hash="")
-    locked = Destination.objects.exclude(status__in=[DestinationStatus.DRAFT, DestinationStatus.RETURNED])
-    editable = pool.exclude(graduate__in=locked.values("graduate")).exclude(graduate__agreements__isnull=False)
+    # NOT EXISTS, not NOT IN (subquery): at 500,000 graduates PostgreSQL cannot hash the 300,000-id
+    # NOT IN list in work_mem and rescans it per account (the setup ran for minutes, never ending)
+    locked = Destination.objects.filter(graduate_id=OuterRef("graduate_id")).exclude(
+        status__in=[DestinationStatus.DRAFT, DestinationStatus.RETURNED])
+    signed = Agreement.objects.filter(graduate_id=OuterRef("graduate_id"))
+    editable = pool.exclude(Exists(locked)).exclude(Exists(signed))
     writer_ids = _spread(editable, writers)
     reader_ids = _spread(pool.exclude(pk__in=writer_ids), graduates)
 
