@@ -222,7 +222,8 @@ class Relay:
         signal.signal(signal.SIGINT, self.stop)
 
     def run_once(self) -> RelayReport:
-        close_old_connections()  # a long-running process: drop a connection the database closed
+        if not connection.in_atomic_block:  # (a caller's transaction, e.g. a test, is left alone)
+            close_old_connections()  # a long-running process: drop a connection the database closed
         report = relay_once(client=self.client or get_client(), batch=self.batch,
                             should_stop=lambda: self.stopping)
         self.total.add(report)

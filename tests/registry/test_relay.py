@@ -2,11 +2,13 @@
 and a relay killed mid-delivery (real processes against the stand-in registry)."""
 from __future__ import annotations
 
+import io
 import json
 import threading
 from datetime import timedelta
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -381,3 +383,15 @@ def test_a_relay_killed_after_delivering_is_replaced_and_the_replay_is_harmless(
     for graduate in graduates:
         assert [d["sequence"] for d in registry_standin.deliveries(graduate_key(graduate))] == [1, 2]
     assert elapsed >= 1  # the killed relay's claim had to run out first
+
+
+def test_the_command_once_delivers_one_batch_and_reports_counts(world, fast, settings):
+    settings.REGISTRY_CLIENT = "tests.registry.test_relay.FakeRegistry"
+    for graduate in (world.graduate, world.classmate):
+        enqueue(graduate, 2)
+    out = io.StringIO()
+    call_command("run_registry_relay", "--once", "--batch", "1", stdout=out)
+    assert "delivered 1" in out.getvalue()
+    assert OutboxEntry.objects.filter(state=OutboxState.DELIVERED).count() == 1
+    with pytest.raises(CommandError):
+        call_command("run_registry_relay", "--once", "--batch", "0")

@@ -27,8 +27,11 @@ class Command(BaseCommand):
             raise CommandError("--batch must be at least 1 and --idle-sleep not negative")
         log = (lambda message: self.stdout.write(message, ending="\n")) if verbosity >= 2 else None
         relay = Relay(batch=batch, idle_sleep=idle_sleep, log=log)
-        relay.install_signal_handlers()
-        total = relay.run_once() if once else relay.run()
+        if once:
+            total = relay.run_once()
+        else:
+            relay.install_signal_handlers()  # SIGTERM ends the loop after the current delivery
+            total = relay.run()
         if verbosity >= 1:
             self.stdout.write(f"registry relay: delivered {total.delivered} (replays {total.duplicates}), "
                               f"retry {total.retried}, dead {total.dead}")
