@@ -124,6 +124,13 @@ def run_fault_test(world, standin, *, graduates: int, relays: int, writers: int)
                     relay.kill()
                     relay.cleanup()
                     kills += 1
+                # and one killed exactly between the registry's answer and recording it (a lost
+                # answer: its entry must be sent again with the same key, a replay)
+                doomed = RelayProcess(standin, batch=25, pause="registry.delivered:600")
+                doomed.wait_paused()
+                doomed.kill()
+                doomed.cleanup()
+                kills += 1
                 running = [RelayProcess(standin, batch=25) for _ in range(relays)]
             time.sleep(0.05)
         for thread in threads:
@@ -165,6 +172,7 @@ def run_fault_test(world, standin, *, graduates: int, relays: int, writers: int)
     # every change arrived exactly once (replays of lost answers are not new deliveries) …
     assert figures["entries"] == figures["delivered"] == total
     assert stats["deliveries"] == total and stats["out_of_order"] == 0 and stats["rejected"] == 0
+    assert stats["duplicates_seen"] >= 1  # the lost answer was asked for again, and only replayed
     client = get_client()
     for graduate in people:
         key = graduate_key(graduate)
