@@ -462,6 +462,7 @@ def national_check(*, actor, uploaded_file, cohort, college_id=None, client_addr
     rows = read_national_file(uploaded_file, on_formula=formula)
     report.file_rows = len(rows)
     by_number: dict[str, list[FileRow]] = {}
+    matched: set[str] = set()
     for row in rows:
         by_number.setdefault(row.get(KEY), []).append(row)
 
@@ -475,6 +476,7 @@ def national_check(*, actor, uploaded_file, cohort, college_id=None, client_addr
         platform = export_values(graduate)
         row = _pick(candidates, platform[_INDEX[LEVEL]])
         candidates.remove(row)
+        matched.add(graduate.student_number)
         report.matched_rows += 1
         differs = False
         for header, mine, theirs in zip(EXPORT_HEADERS, platform, row.values, strict=True):
@@ -488,7 +490,12 @@ def national_check(*, actor, uploaded_file, cohort, college_id=None, client_addr
     leftovers = sorted((r for group in by_number.values() for r in group), key=lambda r: r.row_number)
     for row in leftovers:
         number = row.get(KEY)
-        reason = "缺少学号" if not number else "平台中没有该学号的本届毕业生（或不在您的管理范围内）"
+        if not number:
+            reason = "缺少学号"
+        elif number in matched:
+            reason = "学号在文件中重复出现，本行未能对应到毕业生"
+        else:
+            reason = "平台中没有该学号的本届毕业生（或不在您的管理范围内）"
         report.extra_count += 1
         _keep(report.extras, ExtraRow(row.row_number, number, row.get(NAME), reason))
 

@@ -259,6 +259,14 @@ def test_missing_and_extra_rows_are_reported(client, cohort_world):
     assert report.difference_count == 0
     assert [(m.student_number, m.name, m.college) for m in report.missing] == [("2022020202", "李华", "外国语学院")]
     assert [(e.student_number, e.name) for e in report.extras] == [("2099000001", "查无此人")]
+
+    def duplicate(ws):
+        ws.append([c.value for c in ws[2]])  # the first graduate's row twice
+
+    _, twice = _report(client, _check(client, w.school_admin, _edited(content, duplicate)))
+    assert twice.matched_rows == 2 and twice.difference_count == 0
+    [extra] = twice.extras
+    assert (extra.row_number, extra.reason) == (4, "学号在文件中重复出现，本行未能对应到毕业生")
     html = unescape(page.content.decode())
     assert "查无此人" in html and "李华" in html and "文件中缺少的毕业生" in html
 
