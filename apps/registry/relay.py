@@ -71,7 +71,9 @@ class RelayReport:
 
 
 def lease_seconds() -> float:
-    return float(settings.REGISTRY_LEASE_SECONDS)
+    # at least two deliveries' worth of timeout: a shorter lease would be given back unsent
+    # (see relay_once) round after round
+    return max(float(settings.REGISTRY_LEASE_SECONDS), 2 * float(settings.REGISTRY_TIMEOUT_SECONDS) + 2)
 
 
 def backoff_seconds(attempts: int, rng: random.Random | None = None) -> float:

@@ -395,3 +395,9 @@ def test_the_command_once_delivers_one_batch_and_reports_counts(world, fast, set
     assert OutboxEntry.objects.filter(state=OutboxState.DELIVERED).count() == 1
     with pytest.raises(CommandError):
         call_command("run_registry_relay", "--once", "--batch", "0")
+
+
+def test_a_lease_shorter_than_a_delivery_is_lengthened_so_entries_still_go_out(world, fast):
+    fast.REGISTRY_LEASE_SECONDS = 1  # misconfigured: shorter than the 5 s timeout
+    enqueue(world.graduate)
+    assert relay_once(client=FakeRegistry(), clock=Clock()).delivered == 1
