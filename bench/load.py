@@ -259,7 +259,10 @@ def _wait_ready(port: int, process: subprocess.Popen, seconds: float = 90) -> No
 
 def server_cpu(master: int) -> float:
     """CPU seconds used so far by gunicorn's master and workers (Linux /proc; 0 elsewhere).
-    Per request it is far less disturbed by other load on the machine than throughput is."""
+    Per request it is far less disturbed by other load on the machine than throughput is.
+    Workers that have exited (gunicorn replaces one after `max_requests`) count through the
+    master's cutime/cstime once reaped; without them a phase with a replaced worker came out
+    negative (−792 ms/req, 2026-12-02)."""
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     total = 0.0
     with contextlib.suppress(OSError):
@@ -271,6 +274,8 @@ def server_cpu(master: int) -> float:
                 pid, ppid = int(entry.name), int(fields[1])
                 if pid == master or ppid == master:
                     total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+                if pid == master:
+                    total += (int(fields[13]) + int(fields[14])) / tick  # cutime + cstime: reaped workers
     return total
 
 
