@@ -145,6 +145,11 @@ def seed_demo(graduates_per_school: int = 200) -> bool:
             graduate.origin_confirmed_at = timezone.now()
         graduate.save()
     _demo_destinations(schools["19001"][0], rng)
+    # 全国毕业去向登记系统: the demo's records start on their way to the registry as an imported
+    # roster's do (start.sh runs the stand-in and the relay), so the sync works out of the box
+    from apps.registry.outbox import ROSTER, registry_enqueue_many
+
+    registry_enqueue_many(graduate_ids=Graduate.objects.values_list("pk", flat=True), reason=ROSTER)
     employer = Employer.objects.create(
         credit_code=DEMO_CREDIT_CODE, name="合肥示例科技有限公司", nature_code="39", industry_code="34",
         division_id="340104", address="合肥市蜀山区示例路88号", is_verified=True,

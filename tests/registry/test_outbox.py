@@ -264,3 +264,13 @@ def test_parallel_changes_get_gapless_sequence_numbers(world):
     assert errors == []
     assert [e.sequence for e in entries(graduate)] == list(range(1, threads * per_thread + 1))
     assert GraduateSync.objects.get(graduate=graduate).last_sequence == threads * per_thread
+
+
+def test_demo_data_starts_every_graduate_on_its_way_to_the_registry(reference):
+    from apps.graduates.models import Graduate
+    from apps.organisations.demo import seed_demo
+
+    seed_demo(graduates_per_school=3)
+    graduates = Graduate.objects.count()
+    assert graduates > 0
+    assert OutboxEntry.objects.filter(reason=ROSTER, sequence=1, state=OutboxState.PENDING).count() == graduates
