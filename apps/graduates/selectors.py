@@ -4,10 +4,12 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from apps.accounts.models import Role
 from apps.accounts.scoping import visible_to
 from apps.core.listing import KEYWORD_MATCH_CAP, keyword_pks
 from apps.core.text import normalise
 from apps.graduates.models import Graduate
+from apps.organisations.models import School
 
 # The staff list's one order (毕业生名单: school, newest cohort first, college, student number),
 # served by graduate_school_list_idx for school and province staff and by
@@ -42,6 +44,12 @@ def graduates_list(*, actor, filters: GraduateFilters) -> QuerySet[Graduate]:
     graduate_student_number_idx; name prefix: graduate_name_idx), never one OR predicate that
     defeats both indexes."""
     scoped = visible_to(Graduate, actor)
+    if getattr(actor, "role", None) == Role.PROVINCE_STAFF:
+        # The province scope is a join (school → province). SQLite then loops over the schools
+        # and sorts all their graduates (10 s at 500,000); the same schools also given as
+        # ``school_id IN (…)`` — a narrowing of what visible_to allows, never a widening —
+        # let SQLite and PostgreSQL walk graduate_school_list_idx in order and stop at the LIMIT.
+        scoped = scoped.filter(school_id__in=visible_to(School, actor).values("pk"))
     qs = scoped
     if filters.school_id:
         qs = qs.filter(school_id=filters.school_id)
