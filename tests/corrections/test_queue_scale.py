@@ -124,6 +124,5 @@ def test_deep_page_and_count_are_bounded(client, world, settings, bearer):
 ])
 def test_postgresql_reads_the_queue_page_from_an_index_in_its_order(world, persona, status):
     fill(world, 3)
-    plan = page_plan(corrections_queue(actor=getattr(world, persona), filters=CorrectionFilters(status=status)),
-                     price_out_sorts=persona == "province_admin")
+    plan = page_plan(corrections_queue(actor=getattr(world, persona), filters=CorrectionFilters(status=status)))
     assert_index_ordered(plan, "corrections_correction")
