@@ -39,6 +39,9 @@ class OutboxEntry(models.Model):
     # a relay claims an entry for a short lease (works on SQLite too); a killed relay's lease runs out
     claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    # the registry refused the record itself (422/409): it stored nothing under this key, so a
+    # staff retry sends the graduate's record as it is NOW (after the fix) under a new key
+    rejected = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 

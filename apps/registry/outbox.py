@@ -145,6 +145,13 @@ def _entries(graduate_ids: list[int], reason: str) -> list[OutboxEntry]:
     ]
 
 
+def current_payload(graduate_id: int) -> str:
+    """The graduate's record as it is now (JSON), for re-sending an entry the registry refused:
+    staff fix the data first, then the retry carries the fixed record."""
+    graduate, destination, archive = _records([graduate_id])[graduate_id]
+    return json.dumps(registry_record(graduate, destination, archive), ensure_ascii=False)
+
+
 def registry_enqueue(*, graduate, reason: str, actor=None) -> OutboxEntry:
     """Write the outbox entry for a change of ``graduate`` (a Graduate or its id) that the
     caller has just saved, inside the caller's transaction. ``actor`` is accepted for symmetry

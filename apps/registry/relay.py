@@ -151,6 +151,7 @@ def _record_failure(entry: OutboxEntry, message: str, now: datetime, *, permanen
     values = {"attempts": min(attempts, 32767), "claimed_until": None, "last_error": message[:500]}
     if dead:
         values["state"] = OutboxState.DEAD
+        values["rejected"] = permanent
     else:
         values["next_attempt_at"] = now + timedelta(seconds=backoff_seconds(attempts, rng))
     # conditional on the attempt count we read: a relay whose lease ran out under it does not

@@ -148,8 +148,8 @@ def test_a_dead_entry_blocks_the_graduate_until_staff_retry(world, fast):
     relay_once(client=registry, clock=clock)
     relay_once(client=registry, clock=clock)
     assert registry.sequences(world.graduate) == [1, 1, 2]
-    # the retry is the same entry: same key, so a registry that did store it would replay it
-    assert registry.sent[0]["idempotency_key"] == registry.sent[1]["idempotency_key"]
+    # the registry refused it (stored nothing): the retry carries the current record, new key
+    assert registry.sent[0]["idempotency_key"] != registry.sent[1]["idempotency_key"]
     assert state(two).state == OutboxState.DELIVERED
 
 
@@ -206,6 +206,33 @@ def test_a_rejected_record_is_dead_at_once_with_the_field_errors(world, fast):
     dead = state(entry)
     assert (dead.state, dead.attempts) == (OutboxState.DEAD, 1)
     assert "出生日期：日期格式不正确" in dead.last_error and "生源地代码：不是数字代码" in dead.last_error
+
+
+def test_a_refused_record_is_sent_again_as_fixed_and_a_timed_out_one_as_it_was(world, fast):
+    """Staff fix the data, then 重新发送: a refused entry (nothing stored at the registry) carries
+    the graduate's record as it is now, under a new key; an entry that ran out of tries keeps its
+    record and key (the registry may already hold it: the retry is a harmless replay)."""
+    from apps.graduates.models import Graduate
+
+    registry, clock = FakeRegistry(), Clock()
+    [refused] = enqueue(world.graduate)
+    [worn_out] = enqueue(world.classmate)
+    registry.script = [RegistryRejected({"姓名": "不能为空"}, status=422)] + [RegistryUnavailable("登记系统响应超时")] * 20
+    relay_once(client=registry, clock=clock)
+    for _ in range(12):
+        clock.advance(20)
+        relay_once(client=registry, clock=clock)
+    assert state(refused).rejected and state(worn_out).state == OutboxState.DEAD and not state(worn_out).rejected
+    Graduate.objects.filter(pk=world.graduate.pk).update(name="王小明（已更正）")  # the fix
+    old_key, worn_key = refused.idempotency_key, worn_out.idempotency_key
+    registry.script = []
+    outbox_retry_all_dead(actor=world.school_admin)
+    relay_once(client=registry, clock=clock)
+    again = {s["graduate_key"]: s for s in registry.sent[-2:]}
+    fixed = again[graduate_key(world.graduate)]
+    assert fixed["record"]["姓名"] == "王小明（已更正）" and fixed["idempotency_key"] != old_key
+    assert again[graduate_key(world.classmate)]["idempotency_key"] == worn_key
+    assert state(refused).state == state(worn_out).state == OutboxState.DELIVERED
 
 
 def test_delivery_records_the_verification_code_and_keeps_it(world, fast):
