@@ -16,7 +16,7 @@ from apps.registry.national import registry_record
 
 # the outbox list never reads the encrypted payload (wide, and personal)
 LIST_COLUMNS = ("id", "graduate", "school", "college", "sequence", "reason", "state", "attempts",
-                "next_attempt_at", "last_error", "created_at", "delivered_at",
+                "next_attempt_at", "last_error", "created_at", "delivered_at", "rejected",
                 "graduate__name", "graduate__student_number", "school__name", "college__name")
 
 
@@ -65,7 +65,7 @@ def _state_counts(qs: QuerySet):
 
 def graduate_entries(*, actor, graduate_id: int, limit: int = 20) -> list[OutboxEntry]:
     """A graduate's latest outbox entries (newest first), for the staff detail page."""
-    return list(visible_to(OutboxEntry, actor).filter(graduate_id=graduate_id).only(*LIST_COLUMNS[:12])
+    return list(visible_to(OutboxEntry, actor).filter(graduate_id=graduate_id).only(*LIST_COLUMNS[:13])
                 .order_by("-sequence")[:limit])
 
 
@@ -120,5 +120,5 @@ def outbox_summary(*, actor, filters: OutboxFilters, now: datetime) -> OutboxSum
     scope = outbox_scope(actor=actor, filters=filters)
     counts = {state: bounded_count(scope.filter(state=state)) for state in OutboxState.values}
     oldest = (scope.filter(state__in=(OutboxState.PENDING, OutboxState.DEAD)).select_related("graduate")
-              .only(*LIST_COLUMNS[:12], "graduate__name").order_by("created_at", "id").first())
+              .only(*LIST_COLUMNS[:13], "graduate__name").order_by("created_at", "id").first())
     return OutboxSummary(counts=counts, oldest_waiting=oldest, now=now)

@@ -207,3 +207,10 @@ def test_the_list_reads_a_constant_number_of_queries(world, client, api_client, 
     assert _queries(lambda: client.get("/staff/registry/")) == page_one + 1
     assert _queries(lambda: api_client.get("/registry/outbox")) == api_one + 1
     assert len(client.get("/staff/registry/").content.decode().split('data-id="')) - 1 == 30  # a bounded page
+
+
+def test_a_refused_entry_tells_staff_to_fix_the_data_before_retrying(world, entries, client):
+    OutboxEntry.objects.filter(pk=entries["mine_dead"].pk).update(rejected=True)
+    client.force_login(world.school_admin)
+    html = client.get("/staff/registry/").content.decode()
+    assert html.count("请先更正该生数据，重新发送时按最新数据发送") == 1  # not on the timed-out one
