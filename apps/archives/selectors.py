@@ -8,8 +8,8 @@ from django.db.models import QuerySet
 
 from apps.accounts.scoping import visible_to
 from apps.archives.models import ArchiveTransfer, TransferMethod, TransferStatus
-from apps.core.listing import keyword_pks
 from apps.core.text import normalise
+from apps.graduates.selectors import graduate_keyword_ids
 
 DEFERRED = "deferred"  # a status filter value of its own: 缓寄 records are not to be mailed
 STATUS_FILTERS = {**dict(TransferStatus.choices), DEFERRED: "缓寄"}
@@ -36,17 +36,6 @@ _GRADUATE_UNREAD = ("id_number", "phone", "family_contact_phone", "home_address"
 # (Student number order would sort the joined graduates of the whole scope for every page;
 # the (school|college, …, id) indexes serve this one, so a page stops after its LIMIT.)
 ARCHIVE_LIST_ORDER = ("college_id", "id")
-
-
-def graduate_keyword_ids(actor, keyword: str) -> list[int]:
-    """姓名/学号: graduates in scope by exact student number or name prefix, each its own
-    indexed lookup on the graduates table (apps.core.listing.keyword_pks)."""
-    from apps.graduates.models import Graduate
-
-    graduates = visible_to(Graduate, actor)
-    if getattr(actor, "school_id", None):  # college staff too: the (school, name) index serves the prefix
-        graduates = graduates.filter(school_id=actor.school_id)
-    return keyword_pks(graduates, keyword, exact=["student_number"], prefix=["name"])
 
 
 def archives_list(*, actor, filters: ArchiveFilters | None = None) -> QuerySet[ArchiveTransfer]:

@@ -8,9 +8,10 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from apps.accounts.scoping import get_visible, visible_to
-from apps.core.listing import keyword_pks, province_first
+from apps.core.listing import province_first
 from apps.core.text import normalise
 from apps.corrections.models import Correction, CorrectionImage, CorrectionKind, CorrectionStatus
+from apps.graduates.selectors import graduate_keyword_ids
 
 ALL_STATUSES = "all"
 
@@ -39,17 +40,6 @@ def _image_count():
     counted = (CorrectionImage.objects.filter(correction=OuterRef("pk")).order_by().values("correction")
                .annotate(n=Count("id")).values("n"))
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def graduate_keyword_ids(actor, keyword: str) -> list[int]:
-    """姓名/学号: graduates in scope by exact student number or name prefix, each its own
-    indexed lookup on the graduates table (apps.core.listing.keyword_pks)."""
-    from apps.graduates.models import Graduate
-
-    graduates = visible_to(Graduate, actor)
-    if getattr(actor, "school_id", None):  # college staff too: the (school, name) index serves the prefix
-        graduates = graduates.filter(school_id=actor.school_id)
-    return keyword_pks(graduates, keyword, exact=["student_number"], prefix=["name"])
 
 
 def corrections_queue(*, actor, filters: CorrectionFilters, with_id_number: bool = False) -> QuerySet[Correction]:

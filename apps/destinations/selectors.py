@@ -7,10 +7,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.scoping import visible_to
-from apps.core.listing import keyword_pks, province_first
+from apps.core.listing import province_first
 from apps.core.text import normalise
 from apps.destinations import catalog
 from apps.destinations.models import Destination
+from apps.graduates.selectors import graduate_keyword_ids
 
 
 def destination_of(graduate_id: int) -> Destination | None:
@@ -53,18 +54,6 @@ QUEUE_COLUMNS = (
     "graduate__id", "graduate__name", "graduate__student_number", "graduate__major_id",
     "graduate__major__id", "graduate__major__name", "college__id", "college__name",
 )
-
-
-def graduate_keyword_ids(actor, keyword: str) -> list[int]:
-    """Graduates in the actor's scope whose student number is the keyword or whose name starts
-    with it (姓名/学号 search): separate indexed lookups on the graduates table (apps.core.listing),
-    never one ``a = q OR b LIKE 'q%'`` predicate over the joined list."""
-    from apps.graduates.models import Graduate
-
-    graduates = visible_to(Graduate, actor)
-    if getattr(actor, "school_id", None):  # college staff too: the (school, name) index serves the prefix
-        graduates = graduates.filter(school_id=actor.school_id)
-    return keyword_pks(graduates, keyword, exact=["student_number"], prefix=["name"])
 
 
 def review_queue(*, actor, filters: QueueFilters) -> QuerySet[Destination]:

@@ -11,6 +11,18 @@ from apps.core.text import normalise
 from apps.graduates.models import Graduate
 from apps.organisations.models import School
 
+
+def graduate_keyword_ids(actor, keyword: str) -> list[int]:
+    """姓名/学号 on a list of graduates' records (queues, agreements, archives …): the graduates in
+    the actor's scope whose student number is the keyword or whose name starts with it — separate
+    indexed lookups on the graduates table (apps.core.listing.keyword_pks), never one
+    ``a = q OR b LIKE 'q%'`` predicate over the joined list. Callers filter ``graduate_id__in``."""
+    graduates = visible_to(Graduate, actor)
+    if getattr(actor, "school_id", None):  # college staff too: the (school, name) index serves the prefix
+        graduates = graduates.filter(school_id=actor.school_id)
+    return keyword_pks(graduates, keyword, exact=["student_number"], prefix=["name"])
+
+
 # The staff list's one order (毕业生名单: school, newest cohort first, college, student number),
 # served by graduate_school_list_idx for school and province staff and by
 # graduate_college_list_idx once the college is fixed (college staff, or the college filter):

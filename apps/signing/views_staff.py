@@ -24,6 +24,7 @@ from apps.core.net import client_address, safe_return_url
 from apps.core.pagination import int_or_none, querystring_without_page
 from apps.core.text import normalise
 from apps.destinations.models import DestinationStatus
+from apps.graduates.selectors import graduate_keyword_ids
 from apps.organisations.models import College
 from apps.signing import presenters
 from apps.signing.documents import agreement_generate_pdf, agreement_pdf_due, loopback_host
@@ -86,17 +87,6 @@ def _unread(*relations_and_fields) -> list[str]:
     return [f"{relation}__{name}" for relation, names in relations_and_fields for name in names]
 
 
-def _graduate_keyword_ids(actor, keyword: str) -> list[int]:
-    """姓名/学号: graduates in scope by exact student number or name prefix, each its own
-    indexed lookup on the graduates table (apps.core.listing.keyword_pks)."""
-    from apps.graduates.models import Graduate
-
-    graduates = visible_to(Graduate, actor)
-    if getattr(actor, "school_id", None):  # college staff too: the (school, name) index serves the prefix
-        graduates = graduates.filter(school_id=actor.school_id)
-    return keyword_pks(graduates, keyword, exact=["student_number"], prefix=["name"])
-
-
 def _looks_like_a_number(keyword: str) -> bool:
     """协议编号 or 学号: ASCII letters and digits with at least one digit (no unit name search)."""
     return keyword.isascii() and keyword.isalnum() and any(c.isdigit() for c in keyword)
@@ -124,7 +114,7 @@ def agreements_for_staff(*, actor, filters: AgreementFilters) -> QuerySet[Agreem
             # other alternatives; a number (协议编号, 学号) skips it
             pks += list(scoped.order_by().filter(invitation__unit_name__contains=k)
                         .values_list("pk", flat=True)[:KEYWORD_MATCH_CAP])
-        qs = qs.filter(Q(pk__in=pks) | Q(graduate_id__in=_graduate_keyword_ids(actor, k)))
+        qs = qs.filter(Q(pk__in=pks) | Q(graduate_id__in=graduate_keyword_ids(actor, k)))
     return qs.order_by(*province_first(actor, "-accepted_at", "-id"))
 
 
@@ -182,7 +172,7 @@ def terminations_for_staff(*, actor, filters: TerminationFilters) -> QuerySet[Te
     if filters.keyword:
         k = filters.keyword
         pks = keyword_pks(scoped, k.upper(), exact=["agreement__number"])
-        qs = qs.filter(Q(pk__in=pks) | Q(graduate_id__in=_graduate_keyword_ids(actor, k)))
+        qs = qs.filter(Q(pk__in=pks) | Q(graduate_id__in=graduate_keyword_ids(actor, k)))
     return qs.order_by("submitted_at", "id")
 
 
