@@ -86,7 +86,34 @@ def prepare_database() -> None:
     call_command("createcachetable", "platform_cache", verbosity=0)
 
 
-class Worker:
+class KillableProcess:
+    """A child process a test kills for real (``process``, ``log_file``): the worker harness here
+    and the registry relay harness share these."""
+
+    stop_timeout = 10
+
+    def kill(self) -> None:
+        """SIGKILL, like the OOM killer: the process gets no chance to clean up."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        try:
+            return self.log_file.read_text(errors="replace")[-4000:]
+        except FileNotFoundError:
+            return ""
+
+
+class Worker(KillableProcess):
     def __init__(self, *, pause: str = "", timeout: float = 120):
         prepare_database()
         self.timeout = timeout
@@ -135,25 +162,6 @@ class Worker:
 
     # --- stopping ------------------------------------------------------------------------------
 
-    def kill(self) -> None:
-        """SIGKILL, like the OOM killer: the worker gets no chance to clean up."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def log(self) -> str:
-        try:
-            return self.log_file.read_text(errors="replace")[-4000:]
-        except FileNotFoundError:
-            return ""
 
 
 @contextlib.contextmanager

@@ -13,7 +13,6 @@ Settings changed in the test do not reach the relay: pass them as ``env`` (REGIS
 from __future__ import annotations
 
 import contextlib
-import signal
 import subprocess
 import sys
 import tempfile
@@ -21,14 +20,16 @@ import time
 from pathlib import Path
 
 from apps.registry.models import OutboxEntry, OutboxState
-from tests.worker_harness import ROOT, prepare_database, worker_environment
+from tests.worker_harness import ROOT, KillableProcess, prepare_database, worker_environment
 
 # fast retry policy for tests; the lease is short so a killed relay's claims come back quickly
 FAST = {"REGISTRY_BACKOFF_BASE_SECONDS": "0.05", "REGISTRY_BACKOFF_MAX_SECONDS": "0.5",
         "REGISTRY_LEASE_SECONDS": "4", "REGISTRY_TIMEOUT_SECONDS": "2", "REGISTRY_MAX_ATTEMPTS": "50"}
 
 
-class RelayProcess:
+class RelayProcess(KillableProcess):
+    stop_timeout = 15
+
     def __init__(self, standin, *, pause: str = "", batch: int = 20, env: dict[str, str] | None = None,
                  timeout: float = 120):
         prepare_database()
@@ -55,25 +56,6 @@ class RelayProcess:
             if time.monotonic() > deadline:
                 raise AssertionError(f"relay never reached its checkpoint:\n{self.log()}")
             time.sleep(0.05)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def log(self) -> str:
-        try:
-            return self.log_file.read_text(errors="replace")[-4000:]
-        except FileNotFoundError:
-            return ""
 
     def cleanup(self) -> None:
         for path in (self.signal_file, self.log_file):
