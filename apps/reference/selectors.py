@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.text import normalise
 from apps.reference.models import CodeEntry, CodeTable, Division
@@ -116,6 +116,15 @@ class DivisionRef:
         return self.parent.code if self.parent is not None else None
 
 
+@dataclass(frozen=True, slots=True)
+class CodeOptions:
+    """One code picker's <option>s (per table, scheme and group), rendered once per snapshot."""
+
+    html: SafeString
+    codes: frozenset[str]
+    count: int
+
+
 @dataclass
 class _Snapshot:
     version: int
@@ -126,6 +135,7 @@ class _Snapshot:
     divisions: dict[str, DivisionRef] | None = None
     children: dict[str, tuple[DivisionRef, ...]] | None = None
     option_html: dict[str, SafeString] = field(default_factory=dict)
+    code_options: dict[tuple[str, str, str], CodeOptions] = field(default_factory=dict)
 
 
 _SNAPSHOT: _Snapshot | None = None
@@ -204,6 +214,59 @@ def code_entry_refs(table: str, *, scheme: str = "", group: str = "") -> list[En
     """Active entries of one table in file order, from the snapshot (the code picker)."""
     entries = _snapshot().entries.get((table, scheme), ())
     return [entry for entry in entries if entry.group == group] if group else list(entries)
+
+
+# extra CSV columns worth matching in a code picker's filter box (the English `note` is not)
+_KEYWORD_EXTRAS = ("old_name", "gbt4754_section")
+
+
+def _code_options_build(entries: list[EntryRef], *, grouped: bool) -> SafeString:
+    """The markup reference/_code_picker.html's option loop produced, byte for byte (the
+    whitespace included), without any option marked selected."""
+    by_code = {entry.code: entry for entry in entries}
+    # sub-codes (parent_code) right after their parent, indented
+    order = {entry.code: position for position, entry in enumerate(entries)}
+    entries = sorted(entries, key=lambda e: (order.get(e.parent_code, order[e.code]) if e.parent_code else order[e.code],
+                                             1 if e.parent_code else 0, order[e.code]))
+    groups: dict[str, list[str]] = {}  # <optgroup>s in order of first appearance
+    for entry in entries:
+        keywords = " ".join([entry.code, entry.name, *(str(entry.extra.get(k, "")) for k in _KEYWORD_EXTRAS)])
+        indent = "\u3000" if entry.parent_code and entry.parent_code in by_code else ""
+        groups.setdefault(entry.group if grouped else "", []).append(
+            format_html('<option value="{}" data-keywords="{}">{}</option>\n    ',
+                        entry.code, keywords.strip(), f"{indent}{entry.name}"))
+    parts: list[str] = []
+    for name, options in groups.items():
+        parts.append(format_html('<optgroup label="{}">', name) if name else "")
+        parts.append("\n    ")
+        parts.extend(options)
+        parts.append("</optgroup>" if name else "")
+    if not groups:
+        parts.append("\n    ")  # the old loop's single empty group
+    return mark_safe("".join(parts))  # noqa: S308 - every piece above went through format_html
+
+
+def code_option_html(table: str, *, scheme: str = "", group: str = "", selected: str = "") -> CodeOptions:
+    """The <option>s of a code picker (代码选择框), rendered once per reference version and
+    kept in the process snapshot; per call only the chosen option is marked, by a string
+    insertion (issue 9: a few hundred options per page cost half of 去向登记's CPU)."""
+    snapshot = _snapshot()
+    key = (table, scheme, group)
+    options = snapshot.code_options.get(key)
+    if options is None:
+        entries = code_entry_refs(table, scheme=scheme, group=group)
+        grouped = not group and any(entry.group for entry in entries)
+        options = CodeOptions(_code_options_build(entries, grouped=grouped),
+                              frozenset(entry.code for entry in entries), len(entries))
+        snapshot.code_options[key] = options
+    if selected and selected in options.codes:
+        head = format_html('<option value="{}" data-keywords="', selected)
+        start = options.html.find(head)
+        if start >= 0:
+            end = options.html.index('"', start + len(head)) + 1  # the keywords are escaped: no raw quote
+            html = mark_safe(f"{options.html[:end]} selected{options.html[end:]}")  # noqa: S308 - built from safe parts
+            return CodeOptions(html, options.codes, options.count)
+    return options
 
 
 def code_table_loaded(table: str) -> bool:

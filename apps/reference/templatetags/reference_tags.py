@@ -27,8 +27,6 @@ _COLUMN_TEXT = {
     "city": ("城市", "请选择城市"),
     "county": ("区县", "请选择区县"),
 }
-# extra CSV columns worth matching in a filter box (the English `note` is not)
-_KEYWORD_EXTRAS = ("old_name", "gbt4754_section")
 
 
 def valid_field_name(field: str) -> bool:
@@ -125,30 +123,14 @@ def division_picker(field: str, value=None, county_only: bool = True, label: str
 
 def code_picker_context(field: str, *, table: str, value=None, scheme: str = "", group: str = "",
                         label: str = "", required: bool = False, filter=None, empty_label: str = "请选择") -> dict:
-    entries = selectors.code_entry_refs(table, scheme=scheme, group=group)
     value = "" if value is None else str(value).strip()
-    by_code = {entry.code: entry for entry in entries}
-    # sub-codes (parent_code) right after their parent, indented
-    order = {entry.code: position for position, entry in enumerate(entries)}
-    entries.sort(key=lambda e: (order.get(e.parent_code, order[e.code]) if e.parent_code else order[e.code],
-                                1 if e.parent_code else 0, order[e.code]))
-    options = []
-    for entry in entries:
-        keywords = " ".join([entry.code, entry.name, *(str(entry.extra.get(k, "")) for k in _KEYWORD_EXTRAS)])
-        indent = "\u3000" if entry.parent_code and entry.parent_code in by_code else ""
-        options.append({"code": entry.code, "label": f"{indent}{entry.name}", "group": entry.group,
-                        "keywords": keywords.strip()})
-    if not group and any(option["group"] for option in options):
-        grouped: dict[str, list[dict]] = {}  # <optgroup>s in order of first appearance
-        for option in options:
-            grouped.setdefault(option["group"], []).append(option)
-        groups = [{"name": name, "options": items} for name, items in grouped.items()]
-    else:
-        groups = [{"name": "", "options": options}]
+    # the options come pre-rendered from the snapshot (once per reference version), the
+    # chosen one marked there
+    options = selectors.code_option_html(table, scheme=scheme, group=group, selected=value)
 
     # a prefilled code that is not offered (withdrawn, other group) stays selected, marked
     stale = None
-    if value and value not in by_code:
+    if value and value not in options.codes:
         old = selectors.code_entry_any(table, value, scheme)
         if old is None:
             stale = {"code": value, "label": f"{value}（未知代码）"}
@@ -156,11 +138,11 @@ def code_picker_context(field: str, *, table: str, value=None, scheme: str = "",
             stale = {"code": value, "label": f"{old.name}（已停用）"}
         else:
             stale = {"code": value, "label": old.name}
-    show_filter = len(entries) > 12 if filter is None else bool(filter)
+    show_filter = options.count > 12 if filter is None else bool(filter)
     return {
-        "field": field, "table": table, "value": value, "groups": groups, "stale": stale, "label": label,
-        "required": bool(required), "show_filter": show_filter, "empty_label": empty_label,
-        "loaded": bool(entries) or selectors.code_table_loaded(table),
+        "field": field, "table": table, "value": value, "options_html": options.html, "stale": stale,
+        "label": label, "required": bool(required), "show_filter": show_filter, "empty_label": empty_label,
+        "loaded": bool(options.count) or selectors.code_table_loaded(table),
     }
 
 
