@@ -116,6 +116,10 @@ def _related(graduate, name: str):
         return None
 
 
+_UNUSED_GRADUATE_COLUMNS = ("id_number", "id_number_hash", "phone_hash", "signing_pin_hash", "signing_pin_set_at",
+                            "destination__unit_contact_phone")
+
+
 def _records(graduate_ids: list[int]) -> dict[int, tuple]:
     """Fresh rows (graduate with school and major, destination, archive) for each id, in one
     query per chunk (the one-to-one rows joined)."""
@@ -124,7 +128,10 @@ def _records(graduate_ids: list[int]) -> dict[int, tuple]:
     rows: dict[int, tuple] = {}
     for start in range(0, len(graduate_ids), _CHUNK):
         chunk = graduate_ids[start:start + _CHUNK]
-        graduates = Graduate.objects.select_related("school", "major", "destination", "archive_transfer").in_bulk(chunk)
+        # the record needs neither the school nor the graduate's own ID number: leave the
+        # encrypted column undecrypted (a roster commit reads thousands of rows here)
+        graduates = (Graduate.objects.select_related("major", "destination", "archive_transfer")
+                     .defer(*_UNUSED_GRADUATE_COLUMNS).in_bulk(chunk))
         for pk, graduate in graduates.items():
             rows[pk] = (graduate, _related(graduate, "destination"), _related(graduate, "archive_transfer"))
     return rows
@@ -138,7 +145,8 @@ def _entries(graduate_ids: list[int], reason: str) -> list[OutboxEntry]:
         OutboxEntry(
             graduate_id=pk, school_id=graduate.school_id, college_id=graduate.college_id,
             sequence=sequences[pk], idempotency_key=uuid.uuid4().hex, reason=reason,
-            payload=json.dumps(registry_record(graduate, destination, archive), ensure_ascii=False),
+            payload=json.dumps(registry_record(graduate, destination, archive), ensure_ascii=False,
+                               separators=(",", ":")),
             next_attempt_at=now,
         )
         for pk, (graduate, destination, archive) in rows.items()
@@ -149,7 +157,7 @@ def current_payload(graduate_id: int) -> str:
     """The graduate's record as it is now (JSON), for re-sending an entry the registry refused:
     staff fix the data first, then the retry carries the fixed record."""
     graduate, destination, archive = _records([graduate_id])[graduate_id]
-    return json.dumps(registry_record(graduate, destination, archive), ensure_ascii=False)
+    return json.dumps(registry_record(graduate, destination, archive), ensure_ascii=False, separators=(",", ":"))
 
 
 def registry_enqueue(*, graduate, reason: str, actor=None) -> OutboxEntry:
