@@ -290,6 +290,11 @@ def _expire_stale(graduate_id: int | None = None, now: datetime | None = None) -
     qs = Invitation.objects.filter(status=InvitationStatus.OPEN, expires_at__lte=now)
     if graduate_id is not None:
         qs = qs.filter(graduate_id=graduate_id)
+    # almost always nothing has lapsed: ask for ids first, so the common case does not pay
+    # for compiling the wide graduate + employer join (bench/signing_confirm.py: the two
+    # calls per confirmation were ~12 % of its CPU)
+    if not qs.exists():
+        return 0
     expired = list(qs.select_related("graduate", "employer"))
     if not expired:
         return 0

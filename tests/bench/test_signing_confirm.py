@@ -10,7 +10,7 @@ from bench import signing_confirm
 
 
 @pytest.mark.django_db(transaction=True)  # the race uses one database connection per thread
-def test_signing_confirm_benchmark_produces_figures(settings):
+def test_signing_confirm_benchmark_produces_figures(reference, settings):
     settings.TASKS_BACKEND = "database"
     result = signing_confirm.measure(graduates=5, racers=4)
 
