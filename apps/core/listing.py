@@ -129,7 +129,8 @@ def _deferred_join(queryset: QuerySet, start: int, limit: int) -> list:
     500,000 set). Grouped or ``values()`` querysets are read as they are."""
     from django.db.models.query import ModelIterable
 
-    if queryset._iterable_class is not ModelIterable or queryset.query.group_by is not None or queryset.query.distinct:
+    if (not isinstance(queryset, QuerySet) or queryset._iterable_class is not ModelIterable
+            or queryset.query.group_by is not None or queryset.query.distinct):  # a list, grouped, values()
         return list(queryset[start : start + limit])
     pks = list(queryset.values_list("pk", flat=True)[start : start + limit])
     if not pks:

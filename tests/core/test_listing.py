@@ -77,3 +77,10 @@ def test_keyword_finds_exact_student_numbers_and_name_prefixes_only(forty):
     by_name = keyword_pks(forty, "王同学", exact=["student_number"], prefix=["name"])
     assert len(by_name) == 20
     assert len(keyword_pks(forty, "王同学", prefix=["name"], cap=5)) == 5
+
+
+def test_a_plain_list_pages_too():
+    from apps.core.listing import read_page
+
+    page = read_page(list(range(75)), number=2, per_page=30, max_page=10, count=False)
+    assert page.object_list == list(range(30, 60)) and page.has_next

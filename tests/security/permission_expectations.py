@@ -193,6 +193,13 @@ PAGES: dict[str, Page] = {
     "staff-registry": Page(STAFF),  # college staff read their college's entries
     "staff-registry-retry": Page(frozenset({"school_staff", "province_staff"}), {"pk": "outbox_entry"}, post_only=True),
     "staff-registry-retry-dead": Page(SCHOOL_ADMINS | {"province_staff"}, post_only=True),
+    # 就业方案 export (province staff name the school) and the upload-back check (school/college
+    # staff); a check report is reachable only by its token and its owner: none exists here
+    "registry-national": Page(STAFF),
+    "registry-national-export": Page(STAFF, query={"school_id": "school", "cohort": "=2027"}),
+    "registry-national-check": Page(REVIEWERS, post_only=True),
+    "registry-national-report": Page(NOBODY, {"token": "=no-such-report"}),
+    "registry-national-report-download": Page(NOBODY, {"token": "=no-such-report"}),
 }
 
 # Django admin (operators only: superusers, none of the personas). Every admin URL is denied
@@ -332,4 +339,6 @@ API: dict[str, Op] = {
     "apps_registry_api_outbox_summary": _p(STAFF),
     "apps_registry_api_retry_dead": _p(SCHOOL_ADMINS | {"province_staff"}),
     "apps_registry_api_retry_one": _p({"school_staff", "province_staff"}, {"entry_id": "outbox_entry"}),
+    "apps_registry_api_national_national_export_file": _p(STAFF, query={"school_id": "school", "cohort": "=2027"}),
+    "apps_registry_api_national_national_check_file": _p(REVIEWERS),
 }
