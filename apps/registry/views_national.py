@@ -16,7 +16,7 @@ from apps.accounts.permissions import REVIEWERS, STAFF, role_required
 from apps.accounts.scoping import visible_to
 from apps.core.errors import DomainError
 from apps.core.exports import XLSX_CONTENT_TYPE, safe_cell
-from apps.core.listing import list_max_page, read_page
+from apps.core.listing import bounded_page
 from apps.core.net import client_address
 from apps.core.pagination import int_or_none
 from apps.organisations.models import College, School
@@ -90,9 +90,7 @@ def national_report_view(request, token: str):
         report = national_check.load_report(token, actor=request.user)
     except DomainError as exc:
         return _page(request, form=_form(request, None), check_error=exc.message, status=404)
-    max_page = list_max_page()
-    number = max(1, min(int_or_none(request.GET.get("page")) or 1, max_page))
-    page = read_page(report.differences, number=number, per_page=50, max_page=max_page, count=False)
+    page = bounded_page(request, report.differences, per_page=50, count=False)
     return render(request, "registry/national/report.html", {
         "report": report, "page": page, "token": token,
         "differences": [_shown(d) for d in page.object_list],
