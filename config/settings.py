@@ -81,6 +81,11 @@ INSTALLED_APPS = [
     "apps.corrections",
     "apps.archives",
     "apps.registry",
+    "apps.employers",
+    "apps.jobs",
+    "apps.resumes",
+    "apps.applications",
+    "apps.reports",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,13 @@ urlpatterns = [
     path("", include("apps.notifications.urls")),
     path("", include("apps.registry.urls")),
     path("", include("apps.registry.urls_national")),
+    path("", include("apps.employers.urls")),
+    path("", include("apps.jobs.urls_postings")),
+    path("", include("apps.jobs.urls_search")),
+    path("", include("apps.jobs.urls_intentions")),
+    path("", include("apps.resumes.urls")),
+    path("", include("apps.applications.urls")),
+    path("", include("apps.reports.urls")),
 ]
 
 if settings.PLATFORM_BENCH_BASELINE:  # the load benchmark's baseline (bench/load.py); 404 otherwise

@@ -74,8 +74,15 @@ def make_staff(role: str, *, school=None, college=None, province=None, employer=
     return user
 
 
-def make_employer(credit_code="91340100MA2N0XXX01", name="合肥示例科技有限公司") -> Employer:
-    return Employer.objects.create(credit_code=credit_code, name=name)
+def make_employer(credit_code="91340100MA2N0XXX01", name="合肥示例科技有限公司", *, status="verified",
+                  verifier_school=None, province=None) -> Employer:
+    """A registered employer, verified by the province unless told otherwise."""
+    from django.utils import timezone
+
+    province = province or (verifier_school.province if verifier_school else make_province())
+    return Employer.objects.create(credit_code=credit_code, name=name, status=status, verifier_province=province,
+                                   verifier_school=verifier_school, nature_code="39", industry_code="34",
+                                   registered_at=timezone.now())
 
 
 def graduate_user(graduate: Graduate) -> User:

@@ -161,3 +161,10 @@ api.add_router("/signing/", "apps.signing.api.router")
 api.add_router("/notifications/", "apps.notifications.api.router")
 api.add_router("/registry/", "apps.registry.api.router")
 api.add_router("/registry/", "apps.registry.api_national.router")  # 就业方案导出与核对
+api.add_router("/employers/", "apps.employers.api.router")
+api.add_router("/postings/", "apps.jobs.api_postings.router")  # employers' postings and staff review
+api.add_router("/jobs/", "apps.jobs.api_search.router")  # 职位搜索, favourites (graduates)
+api.add_router("/intentions/", "apps.jobs.api_intentions.router")  # 求职意向职位
+api.add_router("/resumes/", "apps.resumes.api.router")
+api.add_router("/applications/", "apps.applications.api.router")
+api.add_router("/reports/", "apps.reports.api.router")  # 举报

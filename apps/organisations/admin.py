@@ -34,8 +34,8 @@ class MajorAdmin(admin.ModelAdmin):
 
 @admin.register(Employer)
 class EmployerAdmin(admin.ModelAdmin):
-    list_display = ("credit_code", "name", "is_verified", "credit_code_flagged")
-    list_filter = ("is_verified", "credit_code_flagged")
+    list_display = ("credit_code", "name", "status", "credit_code_flagged")
+    list_filter = ("status", "credit_code_flagged")
     search_fields = ("credit_code", "name")
 
 

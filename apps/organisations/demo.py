@@ -18,7 +18,7 @@ from apps.core.crypto import keyed_hash
 from apps.graduates.counts import graduate_counts_add, graduate_counts_for
 from apps.graduates.models import Graduate
 from apps.notices.models import Notice, NoticeKind
-from apps.organisations.models import College, Employer, Major, Province, School
+from apps.organisations.models import College, Employer, EmployerStatus, Major, Province, School
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_PIN = "135790"
@@ -152,7 +152,9 @@ def seed_demo(graduates_per_school: int = 200) -> bool:
     registry_enqueue_many(graduate_ids=Graduate.objects.values_list("pk", flat=True), reason=ROSTER)
     employer = Employer.objects.create(
         credit_code=DEMO_CREDIT_CODE, name="合肥示例科技有限公司", nature_code="39", industry_code="34",
-        division_id="340104", address="合肥市蜀山区示例路88号", is_verified=True,
+        division_id="340104", address="合肥市蜀山区示例路88号", status=EmployerStatus.VERIFIED, size="300-999",
+        contact_name="王经理", contact_mobile="13900001111", verifier_province=schools["19001"][0].province,
+        registered_at=timezone.now(), reviewed_at=timezone.now(),
     )
     User.objects.create(
         username="employer", role=Role.EMPLOYER, employer=employer, display_name="示例科技人事部",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from apps.core.crypto import EncryptedTextField
+
 
 class Province(models.Model):
     code = models.CharField("省份代码", max_length=2, unique=True)
@@ -89,8 +91,39 @@ class Major(models.Model):
         return self.name
 
 
+class EmployerStatus(models.TextChoices):
+    """An employer's account state. UNREGISTERED: a row the signing flow created for a unit
+    without an account (the card link keeps working for it)."""
+
+    UNREGISTERED = "unregistered", "未注册"
+    PENDING = "pending", "待审核"
+    VERIFIED = "verified", "已认证"
+    REJECTED = "rejected", "已驳回"
+    SUSPENDED = "suspended", "已停用"
+
+
+class EmployerSize(models.TextChoices):
+    TINY = "lt50", "50人以下"
+    SMALL = "50-299", "50–299人"
+    MEDIUM = "300-999", "300–999人"
+    LARGE = "1000-4999", "1000–4999人"
+    HUGE = "ge5000", "5000人及以上"
+
+
+def employer_licence_path(instance, filename: str) -> str:
+    """A random name: the uploaded file name never becomes a path."""
+    from apps.core.files import random_storage_name
+
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return random_storage_name("employers/licences", extension)
+
+
 class Employer(models.Model):
-    """用人单位, identified by its 统一社会信用代码."""
+    """用人单位, identified by its 统一社会信用代码.
+
+    Verification (单位认证) is asked of the province (`verifier_school` empty: valid in every
+    channel of the province) or of one school (valid for that school's channel only);
+    `verifier_province` is set in both cases, so province staff see every employer of theirs."""
 
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
     name = models.CharField("单位名称", max_length=200)
@@ -103,14 +136,51 @@ class Employer(models.Model):
     # Credit codes whose first character is a letter fail stdnum's checksum although GB 32100
     # allows them; they are accepted and flagged for a human look.
     credit_code_flagged = models.BooleanField("信用代码待人工核验", default=False)
-    is_verified = models.BooleanField("已审核", default=False)
+    status = models.CharField("认证状态", max_length=12, choices=EmployerStatus.choices,
+                              default=EmployerStatus.UNREGISTERED)
+    size = models.CharField("单位规模", max_length=10, choices=EmployerSize.choices, blank=True)
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    contact_mobile = EncryptedTextField("联系人手机", blank=True)
+    introduction = models.TextField("单位简介", blank=True)
+    licence = models.FileField("营业执照", upload_to=employer_licence_path, max_length=200, blank=True)
+    licence_width = models.PositiveIntegerField(null=True, blank=True)
+    licence_height = models.PositiveIntegerField(null=True, blank=True)
+    licence_size = models.PositiveIntegerField(null=True, blank=True)
+    verifier_province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, blank=True,
+                                          related_name="employers", verbose_name="认证省份")
+    verifier_school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="employers", verbose_name="认证院校")
+    status_reason = models.CharField("驳回或停用原因", max_length=300, blank=True)
+    reviewed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    registered_at = models.DateTimeField("注册时间", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    scope = {
+        "province_staff": ("verifier_province", "province_id"),
+        "school_staff": ("verifier_school", "school_id"),
+        "employer": ("pk", "employer_id"),
+    }
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # the verification queues (待审核 first, oldest first)
+            models.Index(fields=["verifier_province", "status", "registered_at", "id"], name="employer_province_queue_idx"),
+            models.Index(fields=["verifier_school", "status", "registered_at", "id"], name="employer_school_queue_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == EmployerStatus.VERIFIED
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == EmployerStatus.SUSPENDED
 
 
 class SchoolPolicy(models.Model):
