@@ -180,6 +180,11 @@ def build_world(capture_on_commit) -> World:
         outbox_entry=OutboxEntry.objects.filter(graduate=owner).order_by("sequence").values_list("pk", flat=True)[0],
         code_table_slug=CodeTable.objects.order_by("slug").values_list("slug", flat=True).first(),
     )
+    # the job side (issue 12): a published posting of the inviting employer in the owner's
+    # school channel that the owner applied to, etc. — one builder per area, in order
+    from tests.security.jobs_world import build_jobs_world
+
+    build_jobs_world(w, users)
     w.tokens = {name: (api_token_issue(user) if user is not None else None) for name, user in users.items()}
     return w
 

@@ -342,3 +342,22 @@ API: dict[str, Op] = {
     "apps_registry_api_national_national_export_file": _p(STAFF, query={"school_id": "school", "cohort": "=2027"}),
     "apps_registry_api_national_national_check_file": _p(REVIEWERS),
 }
+
+
+# The job side (issue 12) declares its entries per area in tests/security/expect_*.py (each
+# with PAGES, API and a `build(w, users)` that adds its objects to the world and their ids).
+from tests.security import (  # noqa: E402
+    expect_applications,
+    expect_employers,
+    expect_intentions,
+    expect_postings,
+    expect_reports,
+    expect_resumes,
+    expect_search,
+)
+
+FRAGMENTS = (expect_employers, expect_postings, expect_search, expect_resumes, expect_intentions,
+             expect_applications, expect_reports)
+for _fragment in FRAGMENTS:
+    PAGES.update(_fragment.PAGES)
+    API.update(_fragment.API)
