@@ -47,4 +47,7 @@ class Application(models.Model):
             models.Index(fields=["graduate", "created_at", "id"], name="application_graduate_idx"),
             models.Index(fields=["posting", "status", "created_at", "id"], name="application_posting_idx"),
             models.Index(fields=["employer", "status", "created_at", "id"], name="application_employer_idx"),
+            # the employer's lists without a status filter (all applicants / one posting's)
+            models.Index(fields=["employer", "created_at", "id"], name="application_employer_all_idx"),
+            models.Index(fields=["posting", "created_at", "id"], name="application_posting_all_idx"),
         ]

@@ -735,6 +735,26 @@ def card_issue_for_employer(*, actor, school_id, name: str, student_number: str,
     return card, card_token(card)
 
 
+def card_issue_for_application(*, actor, graduate: Graduate, client_address: str = "",
+                               now: datetime | None = None) -> tuple[SigningCard, str]:
+    """A registered employer starts signing with a graduate it already knows (an applicant it
+    hired, apps/applications): no name/number lookup, a fresh card used at once. The caller
+    checked that the graduate applied to this employer; the graduate still accepts in 网签."""
+    from apps.employers.rules import employer_signing_refusal
+
+    if actor is None or not actor.is_authenticated or actor.role != Role.EMPLOYER or not actor.employer_id:
+        raise Forbidden()
+    refusal = employer_signing_refusal(Employer.objects.filter(pk=actor.employer_id).first())  # fresh: not the cached one
+    if refusal:
+        raise DomainError(refusal, code="employer_suspended")
+    now = now or _now()
+    with transaction.atomic():
+        card = _new_card(graduate.pk, now)
+        _audit(actor, card, "signing.employer_from_application", f"{actor.employer.name}从录用的投递发起网签", graduate,
+               client_address=client_address)
+    return card, card_token(card)
+
+
 def invitations_for_graduate(*, actor):
     """The graduate's 网签邀约通知, lapsed ones marked 已过期 first."""
     from apps.accounts.scoping import visible_to

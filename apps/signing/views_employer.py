@@ -31,6 +31,9 @@ FORM_FIELDS = ("unit_name", "credit_code", "unit_nature_code", "industry_code", 
                "contract_years", "probation_type", "probation_months", "monthly_pay", "social_insurance",
                "breach_penalty", "breach_conditions", "accepts_archive", "accepts_household", "remarks")
 
+# form fields a registered employer's start link may prefill (?position_name=…), with their limits
+PREFILL_FIELDS = {"position_name": 100, "position_category_code": 4, "work_place": 200}
+
 
 def _employer_user(request):
     user = request.user
@@ -102,6 +105,10 @@ def invite_view(request, token: str):
             values.update(unit_name=employer.name, credit_code=employer.credit_code, unit_nature_code=employer.nature_code,
                           industry_code=employer.industry_code, unit_division=employer.division_id or "",
                           unit_address=employer.address)
+            # the position of a hired applicant (apps/applications: 发起网签 from 录用) — a
+            # prefill only: the recruiter checks and may change it, the service validates it
+            values.update({name: request.GET[name][:limit] for name, limit in PREFILL_FIELDS.items()
+                           if request.GET.get(name)})
         return render(request, "signing/employer/invite.html", _form_context(request, token, card, values))
     values = {name: request.POST.get(name, "") for name in FORM_FIELDS}
     # the certificate is checked once and kept with this browser's draft of the form, so an
