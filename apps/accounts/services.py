@@ -136,7 +136,10 @@ def staff_authenticate(*, username: str, password: str, client_address: str) -> 
     address_limit = [("staff-address", client_address, settings.LOGIN_THROTTLE_PER_ADDRESS)]
     _throttle_take(address_limit)
     user = User.objects.filter(username=username).exclude(role=Role.GRADUATE).first()
-    if user is None or not user.is_active or not user.has_usable_password():
+    # an employer's sub-account waiting for (or refused by) its main account is told so, but
+    # only after its password was checked like any other try
+    waiting_member = user is not None and not user.is_active and user.role == Role.EMPLOYER
+    if user is None or not (user.is_active or waiting_member) or not user.has_usable_password():
         raise DomainError("用户名或密码错误", code="bad_credentials")
     now = timezone.now()
     locked_until = _staff_count_try(user, now)
@@ -146,6 +149,12 @@ def staff_authenticate(*, username: str, password: str, client_address: str) -> 
         raise Throttled(f"账号已锁定，请{minutes}分钟后再试或联系管理员")
     if not user.check_password(password):
         raise DomainError("用户名或密码错误", code="bad_credentials")
+    if waiting_member:
+        from apps.employers.rules import member_login_refusal
+
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        throttle.undo(*address_limit[0][:2])
+        raise DomainError(member_login_refusal(user), code="account_inactive")
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None, last_login=now)
     throttle.undo(*address_limit[0][:2])
     user.failed_logins, user.locked_until, user.last_login = 0, None, now

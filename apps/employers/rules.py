@@ -32,3 +32,15 @@ def employer_signing_refusal(employer) -> str | None:
     if employer is not None and employer.status == EmployerStatus.SUSPENDED:
         return "该单位账号已停用，不能发起网签邀约"
     return None
+
+
+def member_login_refusal(user) -> str:
+    """What an inactive employer account reads at the login (its password was right)."""
+    from apps.employers.models import EmployerMember, MemberStatus
+
+    member = EmployerMember.objects.filter(user=user).only("status").first()
+    if member is not None and member.status == MemberStatus.PENDING:
+        return "账号待主账号审核，请联系本单位主账号审核通过后再登录"
+    if member is not None and member.status == MemberStatus.REJECTED:
+        return "本单位主账号未通过该子账号的申请，不能登录；如有疑问请联系本单位主账号"
+    return "账号已停用，请联系本单位主账号"

@@ -311,6 +311,16 @@ def invitations_expire(now: datetime | None = None) -> int:
     return _expire_stale(None, now)
 
 
+def _refuse_suspended(employer) -> None:
+    """A suspended employer sends no signing invitation, by its account or by the card link
+    (the unit is found by the credit code typed)."""
+    from apps.employers.rules import employer_signing_refusal
+
+    refusal = employer_signing_refusal(employer)
+    if refusal:
+        raise DomainError(refusal, code="employer_suspended")
+
+
 def invitation_create(*, card: SigningCard, data: dict[str, Any], certificate, employer_user=None,
                       client_address: str = "", now: datetime | None = None) -> tuple[Invitation, str]:
     """邀约确认. Returns the invitation and the employer's secret follow token."""
@@ -334,6 +344,7 @@ def invitation_create(*, card: SigningCard, data: dict[str, Any], certificate, e
                       "industry_code": cleaned["industry_code"], "division": cleaned["unit_division"],
                       "address": cleaned["unit_address"], "credit_code_flagged": cleaned["credit_code_flagged"]},
         )
+        _refuse_suspended(employer)
         if Invitation.objects.filter(graduate=locked, employer=employer, status=InvitationStatus.OPEN).exists():
             raise DomainError("贵单位已向该毕业生发出邀约且尚未处理，不能重复发送；如需修改请先撤回", code="duplicate_invitation")
         content = image_content_file(processed)
@@ -705,6 +716,7 @@ def card_issue_for_employer(*, actor, school_id, name: str, student_number: str,
 
     if actor is None or not actor.is_authenticated or actor.role != Role.EMPLOYER or not actor.employer_id:
         raise Forbidden()
+    _refuse_suspended(Employer.objects.filter(pk=actor.employer_id).first())
     now = now or _now()
     subject = str(actor.pk)
     name, number = normalise_name(name), normalise(student_number)
