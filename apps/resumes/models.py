@@ -30,6 +30,12 @@ class Resume(models.Model):
         "college_staff": ("graduate__college", "college_id"),
     }
 
+    class Meta:
+        indexes = [
+            # employers' 人才查找: discoverable resumes, most recently updated first
+            models.Index(fields=["discoverable", "updated_at", "id"], name="resume_discoverable_idx"),
+        ]
+
 
 class ResumeItem(models.Model):
     """One entry of a section. Which fields a section uses is declared in
