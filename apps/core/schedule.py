@@ -51,6 +51,9 @@ SCHEDULE: list[PeriodicJob] = [
     # the maintained graduate counts per college (staff home, province school list) rebuilt
     # from the graduates: repairs any write that bypassed apps/graduates/counts.py
     PeriodicJob("recount_graduates", timedelta(days=1), command="recount_graduates"),
+    # 新职位提醒: each graduate's digest of new matching postings, at most one a day (the job
+    # claims each intention for the day; it sends nothing before 08:00)
+    PeriodicJob("send_match_digests", timedelta(hours=1), command="send_match_digests"),
 ]
 
 

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from apps.jobs import views_intentions
+
+urlpatterns: list = [
+    path("me/intentions/", views_intentions.intentions_view, name="job-intentions"),
+]
