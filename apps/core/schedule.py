@@ -44,6 +44,8 @@ SCHEDULE: list[PeriodicJob] = [
     PeriodicJob("recover_jobs", timedelta(minutes=1), command="recover_jobs"),
     # invitations also lapse on every read; this sends the 已过期 notices promptly
     PeriodicJob("expire_invitations", timedelta(hours=1), command="expire_invitations"),
+    # published postings past their deadline leave the search (已过截止日期) and employers are told
+    PeriodicJob("expire_postings", timedelta(hours=1), command="expire_postings"),
     # the audit trail's hash chains
     PeriodicJob("audit_verify", timedelta(days=1), command="audit_verify"),
     # each chain's head appended, signed, to AUDIT_HEADS_DIR: catches a later rewrite of the chain
