@@ -53,7 +53,7 @@ def reports_queue(*, actor, status: str = ReportStatus.OPEN) -> QuerySet[FraudRe
 def reports_of_graduate(*, actor) -> QuerySet[FraudReport]:
     """The graduate's own reports, newest first ((reporter, created_at, id) index)."""
     return (visible_to(FraudReport, actor).select_related("employer", "posting").only(*MINE_COLUMNS)
-            .order_by("-created_at", "-id"))
+            .annotate(image_count=_image_count()).order_by("-created_at", "-id"))
 
 
 def report_get(*, actor, pk) -> FraudReport:
