@@ -19,9 +19,9 @@ from apps.jobs import presenters
 from apps.jobs import services_postings as services
 from apps.jobs.models import Posting
 from apps.jobs.selectors_postings import (
-    QueueFilters,
     employer_posting_get,
     employer_postings,
+    queue_filters,
     review_queue,
     staff_posting_get,
 )
@@ -196,8 +196,7 @@ def list_channels(request):
 def list_mine(request, status: str = "", page: PageNumber = 1, page_size: PageSize = 20):
     require_role(request.user, EMPLOYER)
     page, page_size, _ = api_page_bounds(page, page_size)
-    qs = employer_postings(actor=request.user, status=status).select_related("employer")
-    listed = bounded_api_page(qs.defer(None), page=page, page_size=page_size)
+    listed = bounded_api_page(employer_postings(actor=request.user, status=status), page=page, page_size=page_size)
     return _page(listed, page, page_size, request.user)
 
 
@@ -249,8 +248,6 @@ def list_queue(request, status: str = "pending", channel: str = "", page: PageNu
                page_size: PageSize = 30):
     require_role(request.user, STAFF)
     page, page_size, _ = api_page_bounds(page, page_size)
-    from apps.jobs.selectors_postings import queue_filters
-
     qs = review_queue(actor=request.user, filters=queue_filters({"status": status, "channel": channel}))
     listed = bounded_api_page(qs, page=page, page_size=page_size)
     return _page(listed, page, page_size, request.user)
@@ -278,5 +275,3 @@ def take_down_posting(request, posting_id: int, payload: JobsPostingTakeDownIn):
     services.posting_take_down(actor=request.user, posting=posting, reason=payload.reason)
     return _out(staff_posting_get(actor=request.user, pk=posting_id), request.user)
 
-
-__all__ = ["router", "QueueFilters"]

@@ -23,7 +23,8 @@ LIST_COLUMNS = ("id", "title", "status", "closed_reason", "review_reason", "dead
 
 def employer_postings(*, actor, status: str = "") -> QuerySet[Posting]:
     """单位的职位: newest first (index posting_employer_idx)."""
-    qs = visible_to(Posting, actor).select_related("channel_school").only(*LIST_COLUMNS)
+    qs = (visible_to(Posting, actor).select_related("employer", "channel_school")
+          .only(*LIST_COLUMNS, "employer__id", "employer__name"))
     if status in S.values:
         qs = qs.filter(status=status)
     return qs.order_by("-id")

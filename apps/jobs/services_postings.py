@@ -82,10 +82,12 @@ def _copy_back(target: Posting, source: Posting) -> None:
 
 
 def _notify_employer(posting: Posting, *, title: str, body: str = "") -> None:
+    from django.urls import reverse
+
     from apps.notifications.services import notify
 
     notify(kind="posting.review", title=title, body=body, employer=posting.employer,
-           link=f"/employer/postings/{posting.pk}/")
+           link=reverse("employer-posting-detail", args=[posting.pk]))
 
 
 def _today() -> date:

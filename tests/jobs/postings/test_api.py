@@ -205,3 +205,47 @@ def test_expiry_job_closes_postings_past_deadline_once(world, api_client):
     assert notes == 1
     assert postings_expire() == 0  # the second run changes nothing
     assert Notification.objects.filter(employer=world.employer, title__contains="截止日期").count() == 1
+
+
+def test_a_sub_account_acts_for_its_employer(world, api_client):
+    pk = create(api_client, world.employer_user).json()["id"]
+    sub = f.make_staff("employer", employer=world.employer, username="employer-sub")
+    api_client.login_as(sub)
+    assert api_client.get(f"/postings/mine/{pk}").status_code == 200
+    assert api_client.post(f"/postings/mine/{pk}/submit").json()["status"] == "pending"
+
+
+def test_a_closed_posting_is_not_edited(world, api_client, patch_json):
+    pk = published(api_client, world)
+    api_client.post(f"/postings/mine/{pk}/close", {"reason": "withdrawn"})
+    r = patch_json(f"/postings/mine/{pk}", {"contact_name": "李主管"})
+    assert r.status_code == 400 and r.json()["error"]["message"] == "已下线的职位不能修改"
+
+
+def _count(api_client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        r = api_client.get(path)
+    assert r.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("who, path", [("employer_user", "/postings/mine"),
+                                       ("province_admin", "/postings/review?status=all&channel=all")])
+def test_api_lists_keep_a_constant_number_of_queries(world, api_client, who, path):
+    api_client.login_as(world.employer_user)
+    for i in range(2):
+        r = create(api_client, world.employer_user, title=f"职位{i}")
+        api_client.post(f"/postings/mine/{r.json()['id']}/submit")
+    api_client.login_as(getattr(world, who))
+    _count(api_client, path)  # warm the reference snapshot
+    small = _count(api_client, path)
+    api_client.login_as(world.employer_user)
+    for i in range(12):
+        r = create(api_client, world.employer_user, title=f"更多职位{i}", channel=str(world.school.pk))
+        api_client.post(f"/postings/mine/{r.json()['id']}/submit")
+    api_client.login_as(getattr(world, who))
+    assert _count(api_client, path) == small
+    assert len(api_client.get(path).json()["items"]) == 14
