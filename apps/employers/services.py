@@ -104,6 +104,8 @@ def employer_suspend(*, actor, employer: Employer, reason: str, client_address: 
     employer's status) and it can send no signing invitation. Refused for an employer already
     suspended."""
     _require_staff(actor)
+    if suspender_refusal(actor, employer):  # who acts is answered before what was typed
+        raise Forbidden(suspender_refusal(actor, employer))
     reason = _clean_reason(reason, required_message="请填写停用原因")
     with transaction.atomic():
         locked = _locked(employer)
@@ -161,6 +163,8 @@ def employer_reinstate(*, actor, employer: Employer, client_address: str = "") -
 def employer_review(*, actor, employer: Employer, approve: bool, reason: str = "", client_address: str = "") -> Employer:
     """认证审核: 待审核 → 已认证, or → 已驳回 with a reason the employer reads."""
     _require_staff(actor)
+    if reviewer_refusal(actor, employer):  # who acts is answered before what was typed
+        raise Forbidden(reviewer_refusal(actor, employer))
     if not approve:
         reason = _clean_reason(reason, required_message="请填写驳回原因")
     else:

@@ -272,3 +272,10 @@ def test_profile_edits_follow_the_state(world):
     assert moved.json()["status"] == "verified" and moved.json()["name"] == "合肥新创软件有限公司"
     bad = client.post("/api/v1/employers/me", {"contact_mobile": "12"})
     assert bad.status_code == 400 and bad.json()["error"]["fields"]["contact_mobile"] == "请输入正确的11位手机号码"
+
+
+def test_who_decides_is_answered_before_the_missing_reason(world):
+    employer = _pending(world, school=world.school)
+    refused = api_for(world.province_admin).post(f"/api/v1/employers/{employer.pk}/review",
+                                                 {"approve": False, "reason": ""}, content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["error"]["message"] == "该单位申请由院校认证，由该院校审核"
