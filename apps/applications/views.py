@@ -40,6 +40,8 @@ def apply_view(request, pk: int):
                                                   client_address=client_address(request))
     except DomainError as exc:
         messages.error(request, exc.message)
+        if exc.code == "posting_closed":  # its page is gone for this graduate: the message goes with the list
+            return redirect("my-applications")
         return redirect(_posting_url(pk))
     messages.success(request, "投递成功，单位查看或处理后你会收到通知。")
     return redirect("application-detail", pk=application.pk)
