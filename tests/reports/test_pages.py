@@ -9,7 +9,7 @@ from apps.jobs.selectors import open_postings
 from apps.reports.models import FraudReport, ReportStatus
 from apps.reports.reasons import HOTLINE, WARNING
 from tests import factories as f
-from tests.list_scale import queries_of
+from tests.list_scale import assert_index_ordered, needs_postgresql, page_plan, queries_of
 from tests.reports.conftest import fake_image, make_posting, png
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +141,14 @@ def test_queue_scope_and_open_first(client, world):
     assert client.get("/staff/reports/").content.decode().count("<tr data-report=") == 1
     client.force_login(world.province_admin)
     assert client.get("/staff/reports/", {"status": "all"}).content.decode().count("<tr data-report=") == 3
+
+
+@needs_postgresql
+@pytest.mark.parametrize("persona", ["school_admin", "province_admin"])
+@pytest.mark.parametrize("status", ["open", "closed", "all"])
+def test_postgresql_reads_the_queue_page_from_an_index_in_its_order(world, persona, status):
+    from apps.reports.selectors import reports_queue
+
+    _reports(world, 3)
+    plan = page_plan(reports_queue(actor=getattr(world, persona), status=status))
+    assert_index_ordered(plan, "reports_fraudreport")
