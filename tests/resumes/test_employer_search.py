@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.organisations.models import EmployerStatus
 from apps.resumes.models import Resume, ResumeItem
 from tests import factories as f
+from tests.list_scale import assert_index_ordered, needs_postgresql, page_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +139,13 @@ def test_the_list_reads_a_constant_number_of_queries(world, client, api_client):
             assert api.get("/resumes/employer/search", major="软件").status_code == 200
         counts.append((len(page_queries), len(api_queries)))
     assert counts[0] == counts[1], counts
+
+
+@needs_postgresql
+def test_postgresql_reads_the_search_page_from_the_discoverable_index(world):
+    from apps.resumes.selectors import ResumeSearch, resumes_search
+
+    _many(world, 3, start=500)
+    for filters in (ResumeSearch(), ResumeSearch(education_level="31"), ResumeSearch(school_id=world.school.pk)):
+        plan = page_plan(resumes_search(actor=world.employer_user, filters=filters), per_page=20)
+        assert_index_ordered(plan, "resumes_resume")

@@ -106,3 +106,22 @@ def test_employer_list_page_filters_and_links_to_the_detail(world, client):
     assert f'href="/employer/resumes/{resume.pk}/"' in page and "王小明" in page
     assert "李华" not in page
     assert "没有符合条件的简历" in client.get("/employer/resumes/?major=英语").content.decode()
+
+
+def test_resume_page_and_mine_read_a_constant_number_of_queries(world, graduate_client, api_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_client.login_as(world.graduate_user)
+    counts = []
+    for n in (2, 12):
+        while ResumeItem.objects.count() < n:
+            k = ResumeItem.objects.count()
+            add(api, {**SKILL, "section": ("software", "skill", "language", "award")[k % 4]}, title=f"条目{k}")
+        graduate_client.get("/me/resume/")  # warm the reference snapshot
+        with CaptureQueriesContext(connection) as page_queries:
+            assert graduate_client.get("/me/resume/").status_code == 200
+        with CaptureQueriesContext(connection) as api_queries:
+            assert api.get("/resumes/mine").status_code == 200
+        counts.append((len(page_queries), len(api_queries)))
+    assert counts[0] == counts[1], counts
