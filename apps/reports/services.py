@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Role
+from apps.accounts.scoping import visible_to
 from apps.audit.services import audit_record
 from apps.core import throttle
 from apps.core.errors import DomainError, Forbidden
@@ -111,6 +112,11 @@ def report_file(
     if reason not in REASON_KEYS:
         raise DomainError("请选择举报类型", code="invalid_reason", fields={"reason": "请选择举报类型"})
     details = _clean_text(details, max_len=MAX_DETAILS, field="details", required_message="请填写举报内容")
+    if FraudReport.objects.filter(reporter=graduate, employer=found_employer, posting=found_posting,
+                                  status=ReportStatus.OPEN).exists():
+        what = "该职位" if found_posting else "该单位"
+        message = f"你对{what}的举报正在处理中，请在“我的举报”中查看处理结果"
+        raise DomainError(message, code="duplicate_open", fields={"details": message})
     # counted before the images are decoded (the costly part); a refused filing gives its slot back
     throttle.take(THROTTLE_SCOPE, str(graduate.pk), limit=REPORTS_PER_WINDOW, window_seconds=REPORT_WINDOW_SECONDS,
                   message=f"举报提交过于频繁（每天最多{REPORTS_PER_WINDOW}次），请{{minutes}}分钟后再试；"
@@ -177,7 +183,7 @@ def _assert_decider(actor, report: FraudReport) -> None:
         raise Forbidden(refusal)
 
 
-def _actions(outcome: str, *, take_down: bool, suspend: bool, report: FraudReport) -> tuple[bool, bool]:
+def _actions(outcome: str, *, take_down: bool, suspend: bool) -> tuple[bool, bool]:
     """What the outcome does: 职位已下架 takes the posting down, 单位已停用 suspends the employer,
     and either may be combined with the other; 未发现问题 does neither."""
     if outcome not in ReportOutcome.values:
@@ -187,10 +193,25 @@ def _actions(outcome: str, *, take_down: bool, suspend: bool, report: FraudRepor
     if outcome == ReportOutcome.NO_FRAUD and (take_down or suspend):
         message = "处理结果为“经核实未发现问题”时不能下架职位或停用单位"
         raise DomainError(message, code="outcome_conflict", fields={"outcome": message})
-    if take_down and report.posting_id is None:
-        message = "该举报针对单位，没有可下架的职位"
-        raise DomainError(message, code="no_posting", fields={"take_down": message})
     return take_down, suspend
+
+
+def take_down_refusal(actor, report: FraudReport) -> str | None:
+    """None when the actor may take the reported posting down: it must name one, in the actor's
+    channel scope (the postings service reads through the same `visible_to`)."""
+    if report.posting_id is None:
+        return "该举报针对单位，没有可下架的职位"
+    if not visible_to(Posting, actor).filter(pk=report.posting_id).exists():
+        return "该职位不在本校渠道，请联系省级管理员下架"
+    return None
+
+
+def suspend_refusal(actor, report: FraudReport) -> str | None:
+    """What the employers area would answer to a suspension (shown on the page beforehand; the
+    employer service still decides when the decision is sent)."""
+    from apps.employers.services import suspender_refusal
+
+    return suspender_refusal(actor, report.employer)
 
 
 def report_decide(
@@ -203,7 +224,10 @@ def report_decide(
     notified. All or nothing: a refused action leaves the report open."""
     _assert_decider(actor, report)
     note = _clean_text(note, max_len=MAX_NOTE, field="note", required_message="请填写处理说明（举报人可见）")
-    take_down, suspend = _actions(outcome, take_down=take_down, suspend=suspend, report=report)
+    take_down, suspend = _actions(outcome, take_down=take_down, suspend=suspend)
+    refusal = take_down_refusal(actor, report) if take_down else None
+    if refusal:
+        raise DomainError(refusal, code="take_down_refused", fields={"take_down": refusal})
     reason = f"举报#{report.pk}（{reason_label(report.reason)}）：{note}"[:300]
     with transaction.atomic():
         locked = (FraudReport.objects.select_for_update(of=("self",))

@@ -54,6 +54,8 @@ def _detail_context(request, report, **extra) -> dict:
         "reason_label": reason_label(report.reason),
         "state": report_state(report, viewer_role=request.user.role, actor=request.user),
         "may_decide": refusal is None,
+        "take_down_refusal": services.take_down_refusal(request.user, report) if refusal is None else "",
+        "suspend_refusal": services.suspend_refusal(request.user, report) if refusal is None else "",
         "outcomes": ReportOutcome.choices,
         "posting_url": _url_or_empty("staff-posting-detail", report.posting_id),
         "employer_url": _url_or_empty("staff-employer-detail", report.employer_id),

@@ -96,6 +96,8 @@ def test_staff_decide_on_the_page_and_the_graduate_reads_the_outcome(client, wor
 def test_school_suspension_refusal_is_shown_on_the_page(client, world, file_report):
     report = file_report()
     client.force_login(world.school_admin)
+    html = client.get(f"/staff/reports/{report.pk}/").content.decode()
+    assert 'id="suspend-refusal"' in html and 'id="d-suspend"' not in html and 'id="d-take-down"' in html
     response = client.post(f"/staff/reports/{report.pk}/decide/", {"outcome": "employer_suspended", "note": "收费"})
     assert response.status_code == 403 and 'id="form-error"' in response.content.decode()
     assert FraudReport.objects.get().status == ReportStatus.OPEN

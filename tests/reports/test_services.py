@@ -98,8 +98,8 @@ def test_only_graduates_file(world, file_report):
 
 def test_filings_are_throttled_per_graduate(world, file_report, monkeypatch):
     monkeypatch.setattr("apps.core.throttle.secrets.randbelow", lambda n: 1)
-    for _ in range(services.REPORTS_PER_WINDOW):
-        file_report()
+    for n in range(services.REPORTS_PER_WINDOW):
+        file_report(posting=make_posting(world.employer, school=world.school, title=f"职位{n}"))
     with pytest.raises(Throttled) as caught:
         file_report()
     assert f"每天最多{services.REPORTS_PER_WINDOW}次" in caught.value.message
@@ -203,3 +203,25 @@ def test_who_may_decide(world, file_report):
     services.report_decide(actor=world.school_admin, report=report, outcome=ReportOutcome.NO_FRAUD, note="已电话核实")
     with pytest.raises(DomainError, match="该举报已处理"):
         services.report_decide(actor=world.province_admin, report=report, outcome=ReportOutcome.NO_FRAUD, note="再次")
+
+
+def test_a_school_cannot_take_down_a_province_channel_posting(world, file_report):
+    province_posting = make_posting(world.employer, school=None, title="省级渠道职位")
+    report = file_report(posting=province_posting)
+    with pytest.raises(DomainError) as caught:
+        services.report_decide(actor=world.school_admin, report=report, outcome=ReportOutcome.POSTING_TAKEN_DOWN,
+                               note="收费")
+    assert caught.value.fields == {"take_down": "该职位不在本校渠道，请联系省级管理员下架"}
+    assert open_postings().filter(pk=province_posting.pk).exists()
+    services.report_decide(actor=world.province_admin, report=report, outcome=ReportOutcome.POSTING_TAKEN_DOWN,
+                           note="收费")
+    assert not open_postings().filter(pk=province_posting.pk).exists()
+
+
+def test_a_second_open_report_of_the_same_posting_is_refused(world, posting, file_report):
+    report = file_report()
+    with pytest.raises(DomainError, match="正在处理中"):
+        file_report(details="又被要求交费")
+    services.report_decide(actor=world.school_admin, report=report, outcome=ReportOutcome.NO_FRAUD, note="已核实")
+    file_report(details="又被要求交费")  # once decided, a new report may be filed
+    assert FraudReport.objects.count() == 2
