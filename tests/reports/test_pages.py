@@ -154,3 +154,35 @@ def test_postgresql_reads_the_queue_page_from_an_index_in_its_order(world, perso
     _reports(world, 3)
     plan = page_plan(reports_queue(actor=getattr(world, persona), status=status))
     assert_index_ordered(plan, "reports_fraudreport")
+
+
+def test_form_from_an_employer_page_files_a_report_about_the_employer(client, world):
+    client.force_login(world.graduate_user)
+    html = client.get("/services/report/", {"employer": world.employer.pk}).content.decode()
+    assert world.employer.name in html and 'id="target-posting"' not in html
+    response = client.post("/services/report/", {"employer": world.employer.pk, "reason": "harassment",
+                                                  "details": "面试官言语骚扰"})
+    assert response.status_code == 302
+    report = FraudReport.objects.get()
+    assert report.posting_id is None and report.employer_id == world.employer.pk
+
+
+def test_my_reports_costs_the_same_statements_with_1_and_25_reports(client, world):
+    from apps.reports.models import FraudReportImage
+
+    def add(n, start):
+        for i in range(start, start + n):
+            p = make_posting(world.employer, school=world.school, title=f"职位{i}")
+            r = FraudReport.objects.create(reporter=world.graduate, school=world.school, employer=world.employer,
+                                           posting=p, reason="fee", details="收费")
+            FraudReportImage.objects.create(report=r, file=f"reports/test/{r.pk}.png", width=1, height=1, size=1)
+
+    client.force_login(world.graduate_user)
+    add(1, 0)
+    client.get("/services/reports/")
+    one, response = queries_of(client, "/services/reports/")
+    assert response.content.decode().count("data-report=") == 1
+    add(24, 1)
+    many, response = queries_of(client, "/services/reports/")
+    assert response.content.decode().count("data-report=") == 20 and "下一页" in response.content.decode()
+    assert many == one
