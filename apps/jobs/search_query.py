@@ -56,8 +56,9 @@ SEARCH_VECTOR_SQL = ("(setweight(to_tsvector('simple'::regconfig, \"jobs_posting
 FTS_TABLE = "jobs_posting_fts"
 # FTS5's bm25 (lower = better, hence negated): a title hit weighs 10 body hits
 FTS_MATCH_SQL = "SELECT rowid FROM jobs_posting_fts WHERE jobs_posting_fts MATCH %s"
-FTS_RANK_SQL = ("(SELECT -bm25(jobs_posting_fts, 10.0, 1.0) FROM jobs_posting_fts "
-                "WHERE jobs_posting_fts MATCH %s AND jobs_posting_fts.rowid = \"jobs_posting\".\"id\")")
+FTS_JOIN_SQL = "jobs_posting_fts.rowid = \"jobs_posting\".\"id\""
+FTS_WHERE_SQL = "jobs_posting_fts MATCH %s"
+FTS_RANK_SQL = "-bm25(jobs_posting_fts, 10.0, 1.0)"
 
 # the columns a result row shows (the description, contact and search columns stay in the table)
 LIST_FIELDS = (
@@ -183,10 +184,13 @@ def keyword_filter(qs: QuerySet, tokens: list[str], *, rank: bool) -> QuerySet:
                 output_field=FloatField()))
         return qs
     match = " ".join(f'"{t}"' for t in tokens)
-    qs = qs.filter(id__in=RawSQL(FTS_MATCH_SQL, [match]))  # noqa: S611
     if rank:
-        qs = qs.annotate(search_rank=RawSQL(FTS_RANK_SQL, [match], output_field=FloatField()))  # noqa: S611
-    return qs
+        # joined, not a correlated subquery: SQLite walks the MATCH once, reading each hit's
+        # bm25 from the same cursor, and looks the posting up by rowid
+        return qs.extra(  # noqa: S610
+            tables=[FTS_TABLE], where=[FTS_JOIN_SQL, FTS_WHERE_SQL], params=[match],
+            select={"search_rank": FTS_RANK_SQL})
+    return qs.filter(id__in=RawSQL(FTS_MATCH_SQL, [match]))  # noqa: S611
 
 
 def apply_filters(qs: QuerySet, filters: SearchFilters, *, graduate) -> QuerySet:

@@ -160,6 +160,9 @@ def seed_demo(graduates_per_school: int = 200) -> bool:
         username="employer", role=Role.EMPLOYER, employer=employer, display_name="示例科技人事部",
         password=make_password(DEMO_PASSWORD),
     )
+    from apps.jobs.demo import demo_jobs
+
+    demo_jobs()  # 职位信息: published postings, one pending, an employer waiting for verification
     return True
 
 
