@@ -11,10 +11,12 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import User
 from apps.employers.models import EmployerMember
+from apps.employers.selectors import staff_employers
 from apps.employers.services import employer_register
 from apps.organisations.models import Employer, EmployerStatus
 from tests import factories as f
 from tests.employers.conftest import code, licence, registration
+from tests.list_scale import assert_index_ordered, needs_postgresql, page_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +151,13 @@ def test_queue_lists_pending_first_and_finds_by_code_or_name_prefix(world):
     prefix = client.get("/staff/employers/?status=all&q=单位000").content.decode()
     assert prefix.count('data-employer="') == 6
     assert Employer.objects.filter(name__startswith="单位").count() == 6
+
+
+@needs_postgresql
+@pytest.mark.parametrize(("persona", "status"), [
+    ("province_admin", ""), ("province_admin", "pending"), ("school_admin", ""), ("school_admin", "verified"),
+])
+def test_postgresql_reads_the_queue_from_an_index_in_its_order(world, persona, status):
+    _employers(world, 6)
+    plan = page_plan(staff_employers(actor=getattr(world, persona), status=status))
+    assert_index_ordered(plan, "organisations_employer")
