@@ -146,6 +146,8 @@ def _own_employer_application(actor, application: Application) -> None:
 
 def _clean_interview(interview_at, interview_place: str, now: datetime) -> tuple[datetime, str]:
     errors = {}
+    if interview_at is not None and timezone.is_naive(interview_at):  # a local time without offset (API, forms)
+        interview_at = timezone.make_aware(interview_at)
     if interview_at is None:
         errors["interview_at"] = "请填写面试时间"
     elif interview_at <= now:

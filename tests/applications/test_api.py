@@ -230,6 +230,11 @@ def test_interview_needs_a_future_time_and_a_place(world, api_client, posting, r
     assert past.status_code == 400 and past.json()["error"]["fields"]["interview_at"] == "面试时间应晚于当前时间"
     no_place = api.post(url, {"status": "interview", "interview_at": (timezone.now() + timedelta(days=1)).isoformat()})
     assert no_place.status_code == 400 and error(no_place) == "请填写面试地点"
+    local = (timezone.localtime() + timedelta(days=1)).replace(tzinfo=None, second=0, microsecond=0)
+    naive = api.post(url, {"status": "interview", "interview_at": local.isoformat(), "interview_place": "会议室"})
+    assert naive.status_code == 200, naive.content  # a time without offset is the site's local time
+    assert timezone.localtime(Application.objects.get().interview_at).replace(tzinfo=None) == local
+    Application.objects.update(status=ApplicationStatus.VIEWED)
     no_time = api.post(url, {"status": "interview", "interview_place": "会议室"})
     assert no_time.status_code == 400 and error(no_time) == "请填写面试时间"
     assert Application.objects.get().status == ApplicationStatus.VIEWED
