@@ -377,16 +377,16 @@ def review_refusal(actor, posting: Posting) -> str | None:
 def posting_review(*, actor, posting: Posting, approve: bool, reason: str = "") -> Posting:
     """审核: 待审核 → 已发布 | 已驳回 (with a reason); the employer is notified."""
     require_role(actor, STAFF_ROLES)
-    reason = (reason or "").strip()
-    if not approve:
-        reason = _reason(reason, required_message="驳回时请填写原因")
-    elif len(reason) > REASON_MAX:
-        raise DomainError(f"原因不超过{REASON_MAX}字", fields={"reason": f"不超过{REASON_MAX}字"})
     with transaction.atomic():
         locked = _locked(posting, actor)
-        refusal = review_refusal(actor, locked)
+        refusal = review_refusal(actor, locked)  # who may review comes before what they typed
         if refusal is not None:
             raise Forbidden(refusal)
+        reason = (reason or "").strip()
+        if not approve:
+            reason = _reason(reason, required_message="驳回时请填写原因")
+        elif len(reason) > REASON_MAX:
+            raise DomainError(f"原因不超过{REASON_MAX}字", fields={"reason": f"不超过{REASON_MAX}字"})
         if locked.status != S.PENDING:
             raise DomainError(f"当前状态为“{locked.get_status_display()}”，不能审核", code="wrong_status")
         now = timezone.now()
@@ -458,9 +458,9 @@ def posting_take_down(*, actor, posting: Posting, reason: str) -> Posting:
     channel of the province) take a posting out of the search: CLOSED / TAKEN_DOWN, with the
     reason shown to the employer, who is notified."""
     require_role(actor, STAFF_ROLES)
-    reason = _reason(reason, required_message="请填写下架原因")
     with transaction.atomic():
         locked = _locked(posting, actor)
+        reason = _reason(reason, required_message="请填写下架原因")
         if locked.status == S.CLOSED:
             raise DomainError(f"该职位已下线（{locked.get_closed_reason_display()}），无需再下架", code="already_closed")
         before = locked.get_status_display()
