@@ -54,7 +54,13 @@ def _weighted(condition: Q, weight: int) -> Case:
 def matching_queryset(*, graduate, intention, since: datetime | None = None,
                       until: datetime | None = None) -> QuerySet[Posting]:
     """The scored postings (annotation `match_score` > 0), best first; unsliced. `since` /
-    `until` bound published_at (the digest's window)."""
+    `until` bound published_at (the digest's window).
+
+    Cheap per row, as the whole open set of a province is scored: the WHERE is an OR of plain
+    column tests and of `id IN (postings at the chosen places)` (one uncorrelated subquery on
+    PostingPlace's province/city indexes, hashed once), the score sums the same conditions.
+    The matched place shown as a reason is a correlated subquery in the SELECT list only, so
+    PostgreSQL evaluates it for the LIMITed rows alone."""
     if intention_is_empty(intention):
         return Posting.objects.none()
     qs = postings_open_to(graduate)
@@ -63,45 +69,49 @@ def matching_queryset(*, graduate, intention, since: datetime | None = None,
     if until is not None:
         qs = qs.filter(published_at__lt=until)
 
-    annotations: dict = {}
-    terms: list[Case] = []
+    conditions: list[tuple[Q, int]] = []
     for criterion in CODE_CRITERIA:
         codes = getattr(intention, criterion.field)
         if codes:
-            terms.append(_weighted(Q(**{f"{criterion.posting_column}__in": codes}), WEIGHTS[criterion.field]))
+            conditions.append((Q(**{f"{criterion.posting_column}__in": codes}), WEIGHTS[criterion.field]))
 
+    annotations: dict = {}
     provinces, cities, overseas = place_split(intention.place_codes)
     places = PostingPlace.objects.filter(posting_id=OuterRef("pk"))
     place_q = Q()
+    if cities or provinces:
+        at_places = Q(city_code__in=sorted(cities)) if cities else Q(pk__in=[])
+        if provinces:
+            at_places |= Q(province_code__in=sorted(provinces))
+        place_q |= Q(pk__in=PostingPlace.objects.filter(at_places).values("posting_id"))
     if cities:
         annotations["match_city"] = Subquery(places.filter(city_code__in=sorted(cities)).order_by("id")
                                              .values("city_code")[:1])
-        place_q |= Q(match_city__isnull=False)
     if provinces:
         annotations["match_province"] = Subquery(places.filter(province_code__in=sorted(provinces)).order_by("id")
                                                  .values("province_code")[:1])
-        place_q |= Q(match_province__isnull=False)
     if overseas:
+        place_q |= ~Exists(places)
         annotations["match_abroad"] = ~Exists(places)
-        place_q |= Q(match_abroad=True)
+    if place_q:
+        conditions.append((place_q, WEIGHTS["place_codes"]))
 
     salary_q = band_overlap_q(intention.salary_band) if intention.salary_band else None
     if salary_q is not None:
+        conditions.append((salary_q, WEIGHTS["salary_band"]))
         annotations["match_salary"] = Case(When(salary_q, then=Value(True)), default=Value(False),
                                            output_field=BooleanField())
-
-    annotations["first_county"] = Subquery(places.order_by("id").values("county_code")[:1])
-    qs = qs.annotate(**annotations)
-    if place_q:
-        terms.append(_weighted(place_q, WEIGHTS["place_codes"]))
-    if salary_q is not None:
-        terms.append(_weighted(Q(match_salary=True), WEIGHTS["salary_band"]))
-    if not terms:
+    if not conditions:
         return Posting.objects.none()
-    score = terms[0]
-    for term in terms[1:]:
-        score = score + term
-    return (qs.annotate(match_score=score).filter(match_score__gt=0)
+
+    any_q = Q()
+    score = None
+    for condition, weight in conditions:
+        any_q |= condition
+        term = _weighted(condition, weight)
+        score = term if score is None else score + term
+    annotations["first_county"] = Subquery(places.order_by("id").values("county_code")[:1])
+    return (qs.filter(any_q).annotate(match_score=score, **annotations)
             .select_related("employer").only(*_COLUMNS)
             .order_by("-match_score", "-published_at", "-id"))
 
