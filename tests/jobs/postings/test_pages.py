@@ -112,3 +112,35 @@ def test_queue_shows_pending_first_by_default(world, client):
     html = client.get("/staff/postings/").content.decode()
     assert "待审的职位" in html and "已发布的职位" not in html
     assert f'data-posting="{pending.pk}"' in html
+
+
+def _form_of(posting) -> dict:
+    return {"title": posting.title, "category_code": posting.category_code, "openings": str(posting.openings),
+            "majors_text": "", "salary_min": str(posting.salary_min), "salary_max": str(posting.salary_max),
+            "description": posting.description, "contact_name": posting.contact_name,
+            "contact_phone": posting.contact_phone, "deadline": posting.deadline.isoformat(),
+            "channel": str(posting.channel_school_id), "place_1": "340104"}
+
+
+def test_edit_page_contact_change_stays_published_title_change_goes_to_review(world, client):
+    posting = make_posting(world, status=PostingStatus.PUBLISHED)
+    client.force_login(world.employer_user)
+    html = client.get(f"/employer/postings/{posting.pk}/edit/").content.decode()
+    assert 'value="软件工程师"' in html and 'id="material-note"' in html and 'value="340104"' in html
+    r = client.post(f"/employer/postings/{posting.pk}/edit/", {**_form_of(posting), "contact_name": "李主管"})
+    assert r.status_code == 302
+    assert Posting.objects.get(pk=posting.pk).status == PostingStatus.PUBLISHED
+    r = client.post(f"/employer/postings/{posting.pk}/edit/", {**_form_of(posting), "title": "高级软件工程师"},
+                    follow=True)
+    assert "已重新提交审核" in r.content.decode()
+    assert Posting.objects.get(pk=posting.pk).status == PostingStatus.PENDING
+
+
+def test_employer_marks_a_posting_filled_from_its_page(world, client):
+    posting = make_posting(world, status=PostingStatus.PUBLISHED)
+    client.force_login(world.employer_user)
+    html = client.get(f"/employer/postings/{posting.pk}/").content.decode()
+    assert 'id="posting-close"' in html
+    r = client.post(f"/employer/postings/{posting.pk}/close/", {"reason": "filled"}, follow=True)
+    html = r.content.decode()
+    assert "职位已下线" in html and "已招满" in html and 'id="posting-close"' not in html
