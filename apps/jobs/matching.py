@@ -3,8 +3,8 @@
 Everything is decided in ONE query: the published postings open to the graduate
 (`postings_open_to`: their school's and province's channels, before the deadline, employer
 verified) get a score summed from Case/When terms, one per criterion the graduate filled in
-(weights in apps/jobs/intentions.WEIGHTS); the place term is an EXISTS-style correlated
-subquery on PostingPlace's indexed province_code / city_code. Postings matching nothing are
+(weights in apps/jobs/intentions.WEIGHTS); the place term reads PostingPlace's indexed
+province_code / city_code (see matching_queryset). Postings matching nothing are
 left out, the rest ordered by score, then newest (published_at, id), LIMIT `limit`.
 
 The reasons (「职位类别：软件开发」「地点：合肥市」「薪资符合期望」) are read off the row in hand:
@@ -58,12 +58,16 @@ def matching_queryset(*, graduate, intention, since: datetime | None = None,
 
     Cheap per row, as the whole open set of a province is scored: the WHERE is an OR of plain
     column tests and of `id IN (postings at the chosen places)` (one uncorrelated subquery on
-    PostingPlace's province/city indexes, hashed once), the score sums the same conditions.
+    PostingPlace's province/city indexes, hashed once; inside a digest's one-day window a
+    correlated EXISTS instead), the score sums the same conditions.
     The matched place shown as a reason is a correlated subquery in the SELECT list only, so
     PostgreSQL evaluates it for the LIMITed rows alone."""
     if intention_is_empty(intention):
         return Posting.objects.none()
-    qs = postings_open_to(graduate)
+    # every posting of the graduate's channels is in their school's province (the posting
+    # service sets channel_province so): said explicitly, both branches of the channel OR
+    # lead into the (status, channel_province, channel_school, published_at, id) index
+    qs = postings_open_to(graduate).filter(channel_province_id=graduate.school.province_id)
     if since is not None:
         qs = qs.filter(published_at__gte=since)
     if until is not None:
@@ -83,7 +87,10 @@ def matching_queryset(*, graduate, intention, since: datetime | None = None,
         at_places = Q(city_code__in=sorted(cities)) if cities else Q(pk__in=[])
         if provinces:
             at_places |= Q(province_code__in=sorted(provinces))
-        place_q |= Q(pk__in=PostingPlace.objects.filter(at_places).values("posting_id"))
+        if since is None:
+            place_q |= Q(pk__in=PostingPlace.objects.filter(at_places).values("posting_id"))
+        else:  # a day's window holds few postings: one index probe each beats hashing a province
+            place_q |= Exists(places.filter(at_places))
     if cities:
         annotations["match_city"] = Subquery(places.filter(city_code__in=sorted(cities)).order_by("id")
                                              .values("city_code")[:1])
