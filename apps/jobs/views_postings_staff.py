@@ -25,8 +25,11 @@ STAFF = (Role.SCHOOL_STAFF, Role.PROVINCE_STAFF)
 def staff_postings_view(request):
     filters = queue_filters(request.GET)
     page = bounded_page(request, review_queue(actor=request.user, filters=filters), per_page=30)
-    rows = [{"p": p, "state": presenters.posting_state(p, viewer_role=presenters.STAFF, viewer=request.user),
-             "channel": presenters.channel_text(p)} for p in page]
+    rows = []
+    for p in page:
+        state = presenters.posting_state(p, viewer_role=presenters.STAFF, viewer=request.user)
+        rows.append({"p": p, "state": state, "channel": presenters.channel_text(p),
+                     "may_review": state.action("review") is not None})
     schools = []
     if request.user.role == Role.PROVINCE_STAFF:
         schools = list(School.objects.filter(province_id=request.user.province_id).order_by("name", "id")

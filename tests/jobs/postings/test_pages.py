@@ -144,3 +144,16 @@ def test_employer_marks_a_posting_filled_from_its_page(world, client):
     r = client.post(f"/employer/postings/{posting.pk}/close/", {"reason": "filled"}, follow=True)
     html = r.content.decode()
     assert "职位已下线" in html and "已招满" in html and 'id="posting-close"' not in html
+
+
+def test_province_staff_see_school_channel_postings_but_do_not_review_them(world, client):
+    school_posting = make_posting(world, title="院校渠道职位")
+    province_posting = make_posting(world, title="全省渠道职位")
+    Posting.objects.filter(pk=province_posting.pk).update(channel_school=None)
+    client.force_login(world.province_admin)
+    html = client.get("/staff/postings/").content.decode()  # default: the province channel
+    assert "全省渠道职位" in html and "院校渠道职位" not in html and ">审核</a>" in html
+    html = client.get(f"/staff/postings/?channel={world.school.pk}").content.decode()
+    assert "院校渠道职位" in html and ">审核</a>" not in html and ">查看</a>" in html
+    html = client.get(f"/staff/postings/{school_posting.pk}/").content.decode()
+    assert 'id="approve"' not in html and 'id="take-down"' in html and "由该院校审核" not in html
