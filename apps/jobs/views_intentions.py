@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from apps.accounts.models import Role
@@ -28,11 +28,8 @@ FORM_FIELDS = ("nature_codes", "industry_codes", "category_codes", "place_codes"
 
 
 def posting_detail_url(pk: int) -> str:
-    """The posting page of the search (job-detail); empty while that page does not exist."""
-    try:
-        return reverse("job-detail", args=(pk,))
-    except NoReverseMatch:
-        return ""
+    """The posting page of 职位搜索 (job-detail), where the graduate reads and applies."""
+    return reverse("job-detail", args=(pk,))
 
 
 def _place_option_html():
@@ -110,8 +107,6 @@ def intentions_view(request):
     else:
         values = _values(intention)
     matches = [] if intention_is_empty(intention) else matching_postings(graduate=graduate, intention=intention)
-    for match in matches:
-        match.url = posting_detail_url(match.posting.pk)
     return render(request, "jobs/intentions/page.html", {
         "tab": "me", "graduate": graduate, "state": intention_state(intention), "matches": matches,
         "error": error, "field_errors": field_errors, **_form_context(values, field_errors),
