@@ -27,8 +27,10 @@ def open_postings(*, on: date | None = None) -> QuerySet[Posting]:
 def channel_q(graduate, prefix: str = "") -> Q:
     """The channels a graduate sees: their school's and their province's."""
     school = graduate.school
-    return (Q(**{f"{prefix}channel_school_id": school.pk})
-            | Q(**{f"{prefix}channel_school__isnull": True, f"{prefix}channel_province_id": school.province_id}))
+    # channel_province is set on school-channel postings too (the school's province), so both
+    # branches lead with it and the (status, channel_province, channel_school, …) index serves them
+    return Q(**{f"{prefix}channel_province_id": school.province_id}) & (
+        Q(**{f"{prefix}channel_school_id": school.pk}) | Q(**{f"{prefix}channel_school__isnull": True}))
 
 
 def postings_open_to(graduate, *, on: date | None = None) -> QuerySet[Posting]:
