@@ -62,6 +62,7 @@ def test_detail_counts_views_and_shows_everything(world, graduate_client):
     assert "负责后端开发" in html and "&lt;script&gt;" in html and "<script>alert(1)" not in html
     assert "计算机类" in html and "0551-12345678" in html and WARNING in html
     assert f"/services/employers/{world.employer.pk}/" in html
+    assert f"/services/report/?posting={posting.pk}" in html  # 举报该职位
     page(graduate_client, f"/services/jobs/{posting.pk}/")
     posting.refresh_from_db()
     assert posting.view_count == 2
@@ -159,6 +160,7 @@ def test_employer_page_only_for_verified_employers(world, graduate_client):
     posting = make_posting(world.employer, school=world.school, title="软件工程师")
     html = page(graduate_client, f"/services/employers/{world.employer.pk}/")
     assert "合肥示例科技有限公司" in html and "软件工程师" in html and f"/services/jobs/{posting.pk}/" in html
+    assert f"/services/report/?employer={world.employer.pk}" in html  # 举报该单位
     pending = f.make_employer(credit_code="91340100MA2N0ZZZ03", name="待审单位", status=EmployerStatus.PENDING)
     assert graduate_client.get(f"/services/employers/{pending.pk}/").status_code == 404
     world.employer.status = EmployerStatus.SUSPENDED
