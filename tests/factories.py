@@ -51,7 +51,7 @@ def make_graduate(*, college: College, major: Major | None = None, name="张三"
     id_number = normalise_id_number(id_number or make_id_number())
     graduate = Graduate(
         school=college.school, college=college, major=major or make_major(college),
-        cohort=cohort or college.school.current_cohort, student_number=student_number or f"2022{next(_seq):06d}",
+        cohort=cohort or college.school.current_cohort, student_number=student_number or f"2088{next(_seq):06d}",
         name=name, gender_code="1", id_number=id_number, id_number_hash=keyed_hash(id_number),
         education_level_code=education_level_code, **extra,
     )

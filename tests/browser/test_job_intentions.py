@@ -12,10 +12,15 @@ from playwright.sync_api import expect
 
 from apps.jobs.models import JobIntention
 from tests.browser.conftest import login_graduate
+from tests.jobs.intentions.conftest import make_posting
 
 
 @pytest.mark.browser
-def test_graduate_sets_intentions_and_sees_matching_postings(world, phone, posting_factory):
+def test_graduate_sets_intentions_and_sees_matching_postings(world, phone):
+    def posting_factory(**kw):
+        kw.setdefault("school", world.school)
+        return make_posting(world.employer, **kw)
+
     now = timezone.now()
     best = posting_factory(title="后端开发工程师", county="340104", salary=(8000, 10000),
                            published_at=now - timedelta(days=2))

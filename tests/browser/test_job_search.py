@@ -7,13 +7,13 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.jobs.models import PostingFavourite
-from tests.browser.conftest import browser, login_graduate, no_csp_violations, phone  # noqa: F401
+from tests.browser.conftest import login_graduate
 from tests.jobs.search.helpers import make_posting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_graduate_searches_filters_opens_and_favourites(world, phone):  # noqa: F811
+def test_graduate_searches_filters_opens_and_favourites(world, phone):
     engineer = make_posting(world.employer, school=world.school, title="软件工程师", salary=(9000, 14000),
                             published_ago_hours=5)
     mechanic = make_posting(world.employer, school=None, province=world.province, title="机械工程师", category="60",

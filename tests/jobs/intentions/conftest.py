@@ -1,5 +1,4 @@
-"""Postings for the intention tests, and the browser fixtures of tests/browser/conftest.py
-(this directory's browser test drives a phone too)."""
+"""Postings for the intention tests (the browser test is tests/browser/test_job_intentions.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-
-from tests.browser.conftest import browser, no_csp_violations, phone  # noqa: F401 - fixtures
 
 
 def make_posting(employer, *, school=None, province=None, title="软件工程师", category_code="13", industry_code="34",

@@ -5,8 +5,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import browser, desktop, no_csp_violations, phone  # noqa: F401 - fixtures
-
 
 def posting_data(**overrides) -> dict:
     data = {
