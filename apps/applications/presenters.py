@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.accounts.models import Role
 from apps.applications import services
 from apps.applications.models import Application, ApplicationStatus
-from apps.signing.presenters import Action, State
+from apps.core.states import Action, State
 
 S = ApplicationStatus
 TONES = {S.SUBMITTED: "info", S.VIEWED: "info", S.INTERVIEW: "warn", S.HIRED: "good", S.UNSUITABLE: "bad",

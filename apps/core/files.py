@@ -30,3 +30,17 @@ def private_file_response(field_file, *, download_name: str | None = None, inlin
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def delete_stored_files(names) -> None:
+    """Remove files a failed write stored before its transaction rolled back (an orphan left
+    behind is harmless, so a storage error here is swallowed)."""
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        if not name:
+            continue
+        try:
+            default_storage.delete(name)
+        except OSError:  # pragma: no cover - nothing more to do for an orphan
+            pass

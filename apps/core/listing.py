@@ -86,7 +86,9 @@ class ListPage:
         return ""
 
 
-def _page_number(raw, max_page: int) -> tuple[int, bool]:
+def clamp_page_number(raw, max_page: int) -> tuple[int, bool]:
+    """A page number from a query string: 1 for anything unreadable, at most `max_page`
+    (True when it was clamped)."""
     try:
         number = int(str(raw).strip())
     except (TypeError, ValueError):
@@ -143,7 +145,7 @@ def bounded_page(request, queryset: QuerySet, *, per_page: int = 30, count: bool
                  count_cap: int | None = None) -> ListPage:
     """The page ``?page=N`` of a staff list (N bounded by ``LIST_MAX_PAGE``; junk means page 1)."""
     max_page = list_max_page()
-    number, clamped = _page_number(request.GET.get("page"), max_page)
+    number, clamped = clamp_page_number(request.GET.get("page"), max_page)
     return read_page(queryset, number=number, per_page=per_page, max_page=max_page, clamped=clamped,
                      count=count, count_cap=count_cap)
 

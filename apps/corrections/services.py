@@ -13,6 +13,7 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import REVIEWERS, require_role
 from apps.audit.services import audit_record
 from apps.core.errors import DomainError, Forbidden
+from apps.core.files import delete_stored_files
 from apps.core.images import ProcessedImage, check_image_count, image_content_file, process_image
 from apps.core.workdays import add_working_days
 from apps.corrections.models import (
@@ -139,22 +140,13 @@ def correction_file(
                 client_address=client_address,
             )
     except IntegrityError:
-        _delete_files(stored)
+        delete_stored_files(stored)
         raise DomainError(MSG_DUPLICATE, code="duplicate_pending", fields={"field": MSG_DUPLICATE}) from None
     except BaseException:
-        _delete_files(stored)
+        delete_stored_files(stored)
         raise
     return correction
 
-
-def _delete_files(names: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:  # pragma: no cover - nothing more to do for an orphan
-            pass
 
 
 def _assert_reviewer(actor, correction: Correction) -> None:

@@ -5,9 +5,9 @@ services' own guards (`reviewer_refusal`, `suspender_refusal`)."""
 from __future__ import annotations
 
 from apps.accounts.models import Role
+from apps.core.states import Action, State
 from apps.employers.services import VERIFIED_EDITABLE, reviewer_refusal, suspender_refusal
 from apps.organisations.models import Employer, EmployerStatus
-from apps.signing.presenters import Action, State
 
 _FIELD_NAMES = {"contact_name": "联系人", "contact_mobile": "联系人手机", "address": "地址", "size": "规模",
                 "introduction": "简介"}

@@ -21,6 +21,7 @@ from apps.accounts.models import Role, User
 from apps.audit.services import audit_record
 from apps.core import throttle
 from apps.core.errors import DomainError, Forbidden, NotFound
+from apps.core.files import delete_stored_files
 from apps.core.images import ProcessedImage, image_content_file, process_image
 from apps.core.text import mask_phone, normalise
 from apps.employers.models import EmployerMember, MemberStatus
@@ -416,13 +417,7 @@ def _register_main(code, flagged, username, password, unit, processed, client_ad
 
 
 def _delete_file(name: str) -> None:
-    if name:
-        from django.core.files.storage import default_storage
-
-        try:
-            default_storage.delete(name)
-        except OSError:
-            pass
+    delete_stored_files([name])
 
 
 # --- sub-accounts --------------------------------------------------------------------------

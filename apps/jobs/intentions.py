@@ -115,8 +115,8 @@ def intention_is_empty(intention) -> bool:
 def intention_state(intention):
     """The intention as its graduate reads it on the page and in the API (`state`): whether
     it is filled in, and whether the daily digest is on, with the digest's own hour."""
+    from apps.core.states import Action, State
     from apps.jobs.digest import DIGEST_HOUR
-    from apps.signing.presenters import Action, State
 
     edit = (Action("edit", "修改求职意向", "job-intentions"),)
     if intention_is_empty(intention):

@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.utils import timezone
 
 from apps.accounts.models import Role
+from apps.core.states import Action, State
 from apps.jobs import services_postings as services
 from apps.jobs.models import ClosedReason, Posting, PostingStatus
 from apps.jobs.salary import salary_text
-from apps.signing.presenters import Action, State
 
 S = PostingStatus
 EMPLOYER = "employer"

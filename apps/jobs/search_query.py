@@ -32,7 +32,7 @@ from django.db.models import BooleanField, Exists, F, FloatField, OuterRef, Pref
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import GreaterThan
 
-from apps.core.listing import ListPage, read_page
+from apps.core.listing import ListPage, clamp_page_number, read_page
 from apps.jobs.education import SCHEME as EDUCATION_SCHEME
 from apps.jobs.education import education_bit, education_choices, education_text
 from apps.jobs.models import Posting, PostingPlace
@@ -258,15 +258,8 @@ def search_postings(*, graduate, keyword: str = "", filters: SearchFilters | Non
 
 
 def page_number(raw) -> tuple[int, bool]:
-    try:
-        number = int(str(raw).strip())
-    except (TypeError, ValueError):
-        return 1, False
-    if number < 1:
-        return 1, False
-    if number > SEARCH_MAX_PAGE:
-        return SEARCH_MAX_PAGE, True
-    return number, False
+    """The page asked for, clamped to SEARCH_MAX_PAGE (True when it was clamped)."""
+    return clamp_page_number(raw, SEARCH_MAX_PAGE)
 
 
 # --- what a person reads about a posting --------------------------------------------------------

@@ -4,48 +4,13 @@ own guard (`report_decide_refusal`), the hotline and the warning come from reaso
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Role
+from apps.core.states import Action, State
 from apps.reports import services
 from apps.reports.models import FraudReport, ReportOutcome, ReportStatus
 from apps.reports.reasons import HOTLINE
-
-
-@dataclass(frozen=True)
-class Action:
-    code: str
-    label: str
-    url_name: str
-    args: tuple = ()
-    method: str = "get"
-
-    @property
-    def url(self) -> str:
-        return reverse(self.url_name, args=self.args)
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "label": self.label, "url": self.url, "method": self.method}
-
-
-@dataclass(frozen=True)
-class State:
-    code: str
-    title: str
-    text: str
-    tone: str = "info"  # good / warn / bad / info
-    actions: tuple[Action, ...] = ()
-
-    def action(self, code: str) -> Action | None:
-        return next((a for a in self.actions if a.code == code), None)
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "title": self.title, "text": self.text, "tone": self.tone,
-                "actions": [a.as_dict() for a in self.actions]}
-
 
 _OUTCOME_TEXT = {
     ReportOutcome.POSTING_TAKEN_DOWN: "经核实，该职位已下架，毕业生不会再搜索到它。",

@@ -15,6 +15,7 @@ from apps.accounts.scoping import visible_to
 from apps.audit.services import audit_record
 from apps.core import throttle
 from apps.core.errors import DomainError, Forbidden
+from apps.core.files import delete_stored_files
 from apps.core.images import ProcessedImage, check_image_count, image_content_file, process_image
 from apps.graduates.models import Graduate
 from apps.jobs.models import Posting, PostingStatus
@@ -146,20 +147,11 @@ def report_file(
                 client_address=client_address,
             )
     except BaseException:
-        _delete_files(stored)
+        delete_stored_files(stored)
         throttle.undo(THROTTLE_SCOPE, str(graduate.pk))
         raise
     return report
 
-
-def _delete_files(names: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:  # pragma: no cover - nothing more to do for an orphan
-            pass
 
 
 def report_decide_refusal(actor, report: FraudReport) -> str | None:

@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Router, Schema, Status
 
 from apps.core.api import AUTH
@@ -17,7 +15,7 @@ from apps.core.listing import bounded_api_page
 from apps.core.pagination import OptionalId, PageNumber, PageSize, api_page_bounds
 from apps.reference.selectors import code_labels
 from apps.resumes import services
-from apps.resumes.documents import resume_pdf
+from apps.resumes.documents import resume_pdf_download
 from apps.resumes.presenters import (
     employer_resume_view,
     resume_completeness,
@@ -34,7 +32,6 @@ from apps.resumes.selectors import (
     resumes_search,
 )
 from apps.resumes.snapshot import resume_basic, resume_snapshot
-from apps.resumes.throttles import take_pdf
 
 router = Router(tags=["简历"], auth=AUTH)
 
@@ -245,11 +242,7 @@ def update_settings(request, payload: ResumeSettingsIn):
 @router.get("/pdf", summary="下载本人简历的PDF文件（简历-姓名.pdf）")
 def my_resume_pdf(request):
     graduate = own_graduate(request.user)
-    take_pdf(request.user)
-    data, filename = resume_pdf(graduate)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return resume_pdf_download(actor=request.user, graduate=graduate)
 
 
 @router.get("/employer/search", response=ResumeSearchPage,

@@ -35,3 +35,18 @@ def resume_pdf(graduate) -> tuple[bytes, str]:
     """(the PDF, its download name 简历-<姓名>.pdf) of the graduate's resume as it is now."""
     snapshot = resume_snapshot(graduate)
     return render_resume_pdf(snapshot), f"简历-{snapshot['basic']['name']}.pdf"
+
+
+def resume_pdf_download(*, actor, graduate):
+    """The page's and the API's download: counted per person first (apps/resumes/throttles),
+    then rendered, as an attachment named 简历-姓名.pdf."""
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    from apps.resumes.throttles import take_pdf
+
+    take_pdf(actor)
+    data, filename = resume_pdf(graduate)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -4,22 +4,19 @@ service, render."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.core.errors import DomainError
 from apps.resumes import services
-from apps.resumes.documents import resume_pdf
+from apps.resumes.documents import resume_pdf_download
 from apps.resumes.presenters import resume_completeness, resume_sections, resume_visibility_state
 from apps.resumes.sections import ITEM_COLUMNS, MAX_ITEMS_PER_SECTION, MAX_SELF_EVALUATION, SECTIONS, section_spec
 from apps.resumes.selectors import own_graduate, own_item_get, own_items, own_resume
 from apps.resumes.snapshot import resume_basic, resume_snapshot
-from apps.resumes.throttles import take_pdf
 
 TAB = "me"
 
@@ -141,8 +138,4 @@ def resume_preview_view(request):
 @role_required(Role.GRADUATE)
 def resume_pdf_view(request):
     graduate = own_graduate(request.user)
-    take_pdf(request.user)
-    data, filename = resume_pdf(graduate)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return resume_pdf_download(actor=request.user, graduate=graduate)

@@ -12,13 +12,12 @@ read from the constants, settings and school policy the rules in services.py use
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Role
+from apps.core.states import Action, State
 from apps.destinations.models import Destination, DestinationStatus
 from apps.graduates.models import Graduate
 from apps.organisations.policy import policy_for
@@ -33,40 +32,6 @@ from apps.signing.models import (
 )
 
 STAFF_ROLES = (Role.COLLEGE_STAFF, Role.SCHOOL_STAFF, Role.PROVINCE_STAFF)
-
-
-@dataclass(frozen=True)
-class Action:
-    """Something the viewer may do next: a link (GET) or a form button (POST)."""
-
-    code: str
-    label: str
-    url_name: str
-    args: tuple = ()
-    method: str = "get"
-
-    @property
-    def url(self) -> str:
-        return reverse(self.url_name, args=self.args)
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "label": self.label, "url": self.url, "method": self.method}
-
-
-@dataclass(frozen=True)
-class State:
-    code: str
-    title: str
-    text: str
-    tone: str = "info"  # good / warn / bad / info: the badge and alert classes
-    actions: tuple[Action, ...] = ()
-
-    def action(self, code: str) -> Action | None:
-        return next((a for a in self.actions if a.code == code), None)
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "title": self.title, "text": self.text, "tone": self.tone,
-                "actions": [a.as_dict() for a in self.actions]}
 
 
 def _day(value: datetime | None) -> str:

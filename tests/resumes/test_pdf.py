@@ -49,7 +49,7 @@ def test_pdf_requests_are_throttled(world, client):
     from apps.resumes.throttles import PDF_LIMIT
 
     client.force_login(world.graduate_user)
-    with mock.patch("apps.resumes.views.resume_pdf", return_value=(b"%PDF-1.7", "简历.pdf")), \
+    with mock.patch("apps.resumes.documents.resume_pdf", return_value=(b"%PDF-1.7", "简历.pdf")), \
             mock.patch("apps.core.throttle.secrets.randbelow", return_value=1):
         for _ in range(PDF_LIMIT):
             assert client.get("/me/resume/pdf/").status_code == 200
