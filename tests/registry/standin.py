@@ -83,7 +83,7 @@ class StandInProcess:
     def _start(self) -> StandInProcess:
         log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         command = [sys.executable, "-m", "registry_standin", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--db", str(self.db_path), "--secret", self.secret, "--changes-until", self.changes_until]
+                   "--db", str(self.db_path), f"--secret={self.secret}", "--changes-until", self.changes_until]
         if self.allow_reset:
             command.append("--allow-reset")
         env = {**os.environ, **self.env}
