@@ -92,3 +92,47 @@ def graduate_user(graduate: Graduate) -> User:
                   "display_name": graduate.name},
     )
     return user
+
+
+def use_temporary_media(settings, tmp_path):
+    """Uploads go to a temporary directory, never to var/media (a conftest's autouse fixture
+    calls this). Returns that directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "media"), "base_url": None}},
+    }
+    return tmp_path / "media"
+
+
+def png_upload(name: str, size=(64, 48), colour=(200, 30, 30)):
+    """A small real PNG as an uploaded file."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+class BearerApi:
+    """The JSON API as one user with a bearer token (its own test client)."""
+
+    def __init__(self, user):
+        from django.test import Client
+
+        from apps.accounts.services import api_token_issue
+
+        self.client = Client()
+        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {api_token_issue(user)}"}
+
+    def get(self, path, **params):
+        return self.client.get(f"/api/v1{path}", params, **self.headers)
+
+    def post(self, path, data=None):
+        return self.client.post(f"/api/v1{path}", data or {}, content_type="application/json", **self.headers)
+
+    def multipart(self, path, data):
+        return self.client.post(f"/api/v1{path}", data, **self.headers)

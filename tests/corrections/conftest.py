@@ -6,22 +6,17 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from tests import factories as f
+
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     """Uploads go to a temporary directory, never to var/media."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "media"), "base_url": None}},
-    }
-    return tmp_path / "media"
+    return f.use_temporary_media(settings, tmp_path)
 
 
 def png(name="证明.png", size=(64, 48), colour=(200, 30, 30)) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, "PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+    return f.png_upload(name, size, colour)
 
 
 def jpeg_with_gps(name="photo.jpg") -> SimpleUploadedFile:

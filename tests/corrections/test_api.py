@@ -5,34 +5,17 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from apps.accounts.services import api_token_issue
 from apps.corrections.models import Correction, CorrectionStatus
 from apps.graduates.models import Graduate
 from tests import factories as f
 from tests.corrections.conftest import png, valid_id_number
 
 
-class Api:
-    def __init__(self, user):
-        self.client = Client()
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {api_token_issue(user)}"}
-
-    def get(self, path, **params):
-        return self.client.get(f"/api/v1{path}", params, **self.headers)
-
-    def post(self, path, data=None):
-        return self.client.post(f"/api/v1{path}", data or {}, content_type="application/json", **self.headers)
-
-    def multipart(self, path, data):
-        return self.client.post(f"/api/v1{path}", data, **self.headers)
-
-
 @pytest.fixture
 def as_user(world):
-    return lambda persona: Api(getattr(world, persona))
+    return lambda persona: f.BearerApi(getattr(world, persona))
 
 
 def _file(api, **data):
@@ -173,7 +156,7 @@ def test_queue_filters_and_masking(world, as_user):
     _file(me, field="id_number", proposed_value=new_id)
     _file(me, kind="archive", field="", proposed_value="档案地址有误")
     other = f.graduate_user(world.classmate)
-    Api(other).multipart("/corrections/", {"kind": "basic", "field": "name", "proposed_value": "李桦",
+    f.BearerApi(other).multipart("/corrections/", {"kind": "basic", "field": "name", "proposed_value": "李桦",
                                            "explanation": "错字"})
     school = as_user("school_admin")
     body = school.get("/corrections/").json()

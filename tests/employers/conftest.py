@@ -3,17 +3,13 @@ from __future__ import annotations
 import pytest
 from stdnum.cn import uscc
 
+from tests import factories as f
 from tests.signing.helpers import png
 
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "media"), "base_url": None}},
-    }
-    return tmp_path / "media"
+    return f.use_temporary_media(settings, tmp_path)
 
 
 def code(body: str = "91340100MA2NREG1X") -> str:

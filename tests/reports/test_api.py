@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from apps.accounts.services import api_token_issue
 from apps.jobs.selectors import open_postings
 from apps.reports.models import FraudReport, ReportStatus
 from apps.reports.reasons import HOTLINE
@@ -18,24 +16,10 @@ from tests.reports.conftest import fake_image, make_posting, png
 pytestmark = pytest.mark.django_db
 
 
-class Api:
-    def __init__(self, user):
-        self.client = Client()
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {api_token_issue(user)}"}
-
-    def get(self, path, **params):
-        return self.client.get(f"/api/v1{path}", params, **self.headers)
-
-    def post(self, path, data=None):
-        return self.client.post(f"/api/v1{path}", data or {}, content_type="application/json", **self.headers)
-
-    def multipart(self, path, data):
-        return self.client.post(f"/api/v1{path}", data, **self.headers)
-
 
 @pytest.fixture
 def as_user(world):
-    return lambda persona: Api(getattr(world, persona))
+    return lambda persona: f.BearerApi(getattr(world, persona))
 
 
 @pytest.fixture
@@ -107,7 +91,7 @@ def test_strangers_ids_are_404_and_college_staff_403(world, as_user, file):
         api = as_user(persona)
         assert api.get(f"/reports/{rid}").status_code == 404
         assert api.get(f"/reports/{rid}/images/{iid}").status_code == 404
-    assert Api(world.classmate.user).get(f"/reports/{rid}").status_code == 404  # same school, not theirs
+    assert f.BearerApi(world.classmate.user).get(f"/reports/{rid}").status_code == 404  # same school, not theirs
     assert as_user("other_school_admin").post(f"/reports/{rid}/decide", {"outcome": "no_fraud", "note": "x"}
                                               ).status_code == 404
     college = as_user("college_admin")
