@@ -86,6 +86,9 @@ INSTALLED_APPS = [
     "apps.resumes",
     "apps.applications",
     "apps.reports",
+    "apps.fairs",
+    "apps.infosessions",
+    "apps.recommendations",
 ]
 
 MIDDLEWARE = [

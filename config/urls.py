@@ -28,6 +28,10 @@ urlpatterns = [
     path("", include("apps.resumes.urls")),
     path("", include("apps.applications.urls")),
     path("", include("apps.reports.urls")),
+    path("", include("apps.fairs.urls")),
+    path("", include("apps.fairs.urls_checkin")),
+    path("", include("apps.infosessions.urls")),
+    path("", include("apps.recommendations.urls")),
 ]
 
 if settings.PLATFORM_BENCH_BASELINE:  # the load benchmark's baseline (bench/load.py); 404 otherwise

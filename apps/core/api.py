@@ -168,3 +168,7 @@ api.add_router("/intentions/", "apps.jobs.api_intentions.router")  # 求职意�
 api.add_router("/resumes/", "apps.resumes.api.router")
 api.add_router("/applications/", "apps.applications.api.router")
 api.add_router("/reports/", "apps.reports.api.router")  # 举报
+api.add_router("/fairs/", "apps.fairs.api.router")  # 招聘会: fairs, booths, interest
+api.add_router("/checkin/", "apps.fairs.api_checkin.router")  # 签到: fairs and 宣讲会
+api.add_router("/infosessions/", "apps.infosessions.api.router")  # 宣讲会
+api.add_router("/recommendations/", "apps.recommendations.api.router")  # 就业推荐表

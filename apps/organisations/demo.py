@@ -163,6 +163,13 @@ def seed_demo(graduates_per_school: int = 200) -> bool:
     from apps.jobs.demo import demo_jobs
 
     demo_jobs()  # 职位信息: published postings, one pending, an employer waiting for verification
+    from apps.fairs.demo import demo_fairs
+    from apps.infosessions.demo import demo_infosessions
+    from apps.recommendations.demo import demo_recommendations
+
+    demo_fairs()  # 招聘会: an upcoming fair with booths (one waiting), graduates interested
+    demo_infosessions()  # 宣讲会: rooms, one scheduled session with sign-ups, one request waiting
+    demo_recommendations()  # 就业推荐表: one issued form, one request waiting for the college
     return True
 
 

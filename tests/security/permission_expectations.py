@@ -348,16 +348,23 @@ API: dict[str, Op] = {
 # with PAGES, API and a `build(w, users)` that adds its objects to the world and their ids).
 from tests.security import (  # noqa: E402
     expect_applications,
+    expect_checkin,
     expect_employers,
+    expect_fairs,
+    expect_infosessions,
     expect_intentions,
+    expect_notifications,
     expect_postings,
+    expect_recommendations,
     expect_reports,
     expect_resumes,
     expect_search,
 )
 
 FRAGMENTS = (expect_employers, expect_postings, expect_search, expect_resumes, expect_intentions,
-             expect_applications, expect_reports)
+             expect_applications, expect_reports,
+             # issue 13: fairs, check-in, 宣讲会, 就业推荐表, notification preferences
+             expect_fairs, expect_checkin, expect_infosessions, expect_recommendations, expect_notifications)
 for _fragment in FRAGMENTS:
     PAGES.update(_fragment.PAGES)
     API.update(_fragment.API)
