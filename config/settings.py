@@ -266,6 +266,12 @@ STAFF_LOCKOUT_SECONDS = env_int("STAFF_LOCKOUT_SECONDS", 15 * 60)
 # How long a graduate's 二维码名片 stays valid: the card's expiry, the signed link's max age
 # and every page that states the validity (apps/signing/presenters.py) read this one value.
 SIGNING_CARD_MINUTES = env_int("SIGNING_CARD_MINUTES", 60)
+# 签到 at fairs and 宣讲会 (apps/fairs/checkin.py): the screen's QR code changes every ROTATE
+# seconds and a scanned code is accepted while younger than VALID seconds (the current and the
+# previous window), so a photo of the screen expires; check-in opens OPENS_MINUTES_BEFORE the start.
+CHECKIN_CODE_ROTATE_SECONDS = env_int("CHECKIN_CODE_ROTATE_SECONDS", 30)
+CHECKIN_CODE_VALID_SECONDS = env_int("CHECKIN_CODE_VALID_SECONDS", 60)
+CHECKIN_OPENS_MINUTES_BEFORE = env_int("CHECKIN_OPENS_MINUTES_BEFORE", 60)
 # Where the Django admin (superusers only) is served; its login goes through the same
 # staff lockout and address throttle as the staff login (apps/accounts/admin.py).
 PLATFORM_ADMIN_PATH = env_str("PLATFORM_ADMIN_PATH", "admin/")
