@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.fairs.models import Audience, CheckInMethod, new_checkin_secret
+from apps.infosessions.slots import slot_starts_at
 
 
 class Room(models.Model):
@@ -49,6 +50,9 @@ class InfoSession(models.Model):
     date = models.DateField("日期")
     # one of apps/infosessions/slots.SLOTS (declared once, with its times)
     slot = models.CharField("时段", max_length=8)
+    # date + the slot's start, kept by save(): lists order and cut off "past" by it (slot codes
+    # do not sort by time), served by the indexes below
+    starts_at = models.DateTimeField(null=True, editable=False)
     audience = models.CharField("面向", max_length=10, choices=Audience.choices, default=Audience.SCHOOL)
     topic = models.CharField("主题", max_length=100)
     description = models.TextField("内容介绍", blank=True)
@@ -81,6 +85,10 @@ class InfoSession(models.Model):
         indexes = [
             models.Index(fields=["school", "status", "date", "slot", "id"], name="session_school_idx"),
             models.Index(fields=["employer", "created_at", "id"], name="session_employer_idx"),
+            # staff queue per status and "all" per school; graduates' open list (status first)
+            models.Index(fields=["school", "status", "starts_at", "id"], name="session_school_start_idx"),
+            models.Index(fields=["school", "starts_at", "id"], name="session_school_all_idx"),
+            models.Index(fields=["status", "starts_at", "id"], name="session_open_idx"),
         ]
         constraints = [
             # the double-booking guard: one scheduled session per room, date and slot
@@ -92,11 +100,23 @@ class InfoSession(models.Model):
                                    condition=Q(signup_count__lte=models.F("capacity")) | Q(status="pending")),
         ]
 
+    def __str__(self) -> str:
+        return self.topic
+
+    def save(self, *args, **kwargs):
+        self.starts_at = slot_starts_at(self.date, self.slot)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "date" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "starts_at"}
+        super().save(*args, **kwargs)
+
 
 class SessionSignup(models.Model):
     session = models.ForeignKey(InfoSession, on_delete=models.CASCADE, related_name="signups")
     graduate = models.ForeignKey("graduates.Graduate", on_delete=models.CASCADE, related_name="session_signups")
     created_at = models.DateTimeField(auto_now_add=True)
+    # 提醒: set by the one conditional UPDATE that claims the day-before reminder (sent once)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     scope = {"graduate": ("graduate", "graduate_id")}
 

@@ -4,7 +4,9 @@ constraint (room, date, slot) and every page read them from here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, datetime, time
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -32,3 +34,18 @@ SLOT_CHOICES = [(s.code, s.label) for s in SLOTS]
 def slot_label(code: str) -> str:
     slot = BY_CODE.get(code)
     return slot.label if slot else ""
+
+
+def slot_starts_at(day: date | None, code: str) -> datetime | None:
+    """The aware start of `code` on `day` (None for an unknown slot)."""
+    slot = BY_CODE.get(code)
+    if day is None or slot is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, slot.starts))
+
+
+def slot_ends_at(day: date | None, code: str) -> datetime | None:
+    slot = BY_CODE.get(code)
+    if day is None or slot is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, slot.ends))
