@@ -298,6 +298,33 @@ REGISTRY_LEASE_SECONDS = float(env_str("REGISTRY_LEASE_SECONDS", "60"))
 # changes are accepted until this day (MM-DD) of the cohort's year (the handbook: 8月31日)
 REGISTRY_CHANGES_UNTIL = env_str("REGISTRY_CHANGES_UNTIL", "08-31")
 
+# --- E-mail and SMS of notifications (apps/notifications/delivery.py). E-mail: SMTP when EMAIL_HOST
+# is set, else the console backend (the embedded default prints mails to the worker's output);
+# EMAIL_BACKEND overrides both (e.g. django.core.mail.backends.filebased.EmailBackend).
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                        else "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_PORT = env_int("EMAIL_PORT", 587 if env_bool("EMAIL_USE_TLS", True) and not env_bool("EMAIL_USE_SSL", False) else 465)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "大学生就业服务平台 <noreply@localhost>")
+# SMS is offered on 消息设置 only when a sender class is named here (apps/notifications/senders.py:
+# e.g. apps.notifications.senders.LogSender for a trial; a gateway adapter in production).
+NOTIFICATION_SMS_SENDER = env_str("NOTIFICATION_SMS_SENDER", "")
+# Retries: after the n-th failed try a message waits min(MAX, BASE·2^(n−1)) seconds; dead after MAX_ATTEMPTS.
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
+NOTIFICATION_BACKOFF_BASE_SECONDS = float(env_str("NOTIFICATION_BACKOFF_BASE_SECONDS", "60"))
+NOTIFICATION_BACKOFF_MAX_SECONDS = float(env_str("NOTIFICATION_BACKOFF_MAX_SECONDS", "3600"))
+# A sender's claim on a message; a killed worker's claims are taken over after this.
+NOTIFICATION_LEASE_SECONDS = float(env_str("NOTIFICATION_LEASE_SECONDS", "120"))
+# notify() with a kind missing from apps/notifications/kinds.py: raise (development, tests) or
+# log and deliver in-app only (production).
+NOTIFICATION_STRICT_KINDS = env_bool("NOTIFICATION_STRICT_KINDS", not PRODUCTION)
+
 # --- HTTPS and browser hardening. In production TLS terminates at the reverse proxy, which
 # must pass X-Forwarded-Proto (README: Production); that header is trusted only behind one.
 if env_bool("SECURE_TRUST_FORWARDED_PROTO", NUM_PROXIES > 0):
