@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.fairs.models import Audience, CheckInMethod, new_checkin_secret
-from apps.infosessions.slots import slot_starts_at
+from apps.infosessions.slots import slot_label, slot_starts_at
 
 
 class Room(models.Model):
@@ -109,6 +109,14 @@ class InfoSession(models.Model):
         if update_fields is not None and "date" in update_fields:
             kwargs["update_fields"] = {*update_fields, "starts_at"}
         super().save(*args, **kwargs)
+
+    @property
+    def slot_label(self) -> str:
+        return slot_label(self.slot)
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.signup_count, 0)
 
 
 class SessionSignup(models.Model):
