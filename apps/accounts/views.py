@@ -47,7 +47,8 @@ def graduate_login_view(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             if not user.graduate.has_signing_pin:
                 return redirect("graduate-pin")
-            return redirect("graduate-home")
+            # back to the page that asked for the login (e.g. a scanned 签到 QR), when it is ours
+            return redirect(request.GET.get("next") if _safe_next(request) else "graduate-home")
     school = None
     if form.is_bound and form.data.get("school_id", "").isdigit():
         school = School.objects.filter(pk=form.data["school_id"], is_active=True).first()
