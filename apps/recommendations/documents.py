@@ -21,7 +21,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from apps.signing.documents import _font_url, qr_data_uri, sign_pdf, signature_intact, verify_url
+from apps.signing.documents import _font_url, qr_data_uri, sign_pdf, verify_url
 
 CONTENT_VERSION = 1
 STYLESHEET = Path(__file__).resolve().parent / "recommendation_pdf.css"
@@ -96,19 +96,34 @@ def recommendation_pdf_bytes(form, content: dict) -> bytes:
     }))
 
 
+def store_pdf(school_id: int, data: bytes) -> str:
+    """The file under a fresh random name (the name that counts is set by the caller's UPDATE)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from apps.core.files import random_storage_name
+
+    return default_storage.save(random_storage_name(f"recommendations/{school_id}", "pdf"), ContentFile(data))
+
+
+def recommendation_pdf_ensure(form):
+    """The form with its PDF: one issued without it (the demo data) gets it rendered from the
+    stored content now. Idempotent and safe to race: only the conditional UPDATE of an empty
+    `pdf` makes a file "the" PDF; a loser deletes its own file and reads the winner's."""
+    from apps.recommendations.models import RecommendationForm
+
+    if form.pdf or not form.verification_code:
+        return form
+    data = recommendation_pdf_bytes(form, content_loads(form.content))
+    name = store_pdf(form.school_id, data)
+    claimed = RecommendationForm.objects.filter(pk=form.pk, pdf="").update(pdf=name, pdf_sha256=sha256(data))
+    if not claimed:
+        from apps.core.files import delete_stored_files
+
+        delete_stored_files([name])
+    form.refresh_from_db(fields=["pdf", "pdf_sha256"])
+    return form
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def check_uploaded_recommendation(data: bytes):
-    """The verify page's upload check for a 推荐表: (form or None, message) when the file's hash is
-    one the platform stored for a recommendation form, else None (not a recommendation)."""
-    from apps.recommendations.models import RecommendationForm, RecommendationStatus
-
-    form = RecommendationForm.objects.filter(pdf_sha256=sha256(data)).only(
-        "status", "verification_code", "voided_at").first()
-    if form is None or not signature_intact(data):
-        return None
-    if form.status == RecommendationStatus.ISSUED:
-        return form, f"该文件是平台签发的就业推荐表当前版本（验证码{form.verification_code}），推荐表有效"
-    return form, f"该文件是平台签发的就业推荐表（验证码{form.verification_code}），但已作废，请以最新签发的推荐表为准"

@@ -20,15 +20,16 @@ STATUS_FILTERS = ((S.REQUESTED.value, S.REQUESTED.label), (S.ISSUED.value, S.ISS
 QUEUE_COLUMNS = (
     "id", "graduate_id", "school_id", "college_id", "status", "status_changed_at", "requested_at",
     "reviewer_name", "opinion_date", "verification_code", "issued_at", "voided_at", "void_reason",
-    "created_at", "graduate__id", "graduate__name", "graduate__student_number", "graduate__cohort",
-    "college__id", "college__name",
+    "created_at", "replaced_by_id", "graduate__id", "graduate__name", "graduate__student_number",
+    "graduate__cohort", "college__id", "college__name", "replaced_by__id", "replaced_by__verification_code",
 )
 
 
 def recommendations_queue(*, actor, status: str = S.REQUESTED, keyword: str = "") -> QuerySet[RecommendationForm]:
     """The staff queue. 待院系填写 (the default) oldest request first; the other states and 全部
     newest first. Served by (college|school, [status,] status_changed_at, id)."""
-    qs = visible_to(RecommendationForm, actor).select_related("graduate", "college").only(*QUEUE_COLUMNS)
+    qs = (visible_to(RecommendationForm, actor).select_related("graduate", "college", "replaced_by")
+          .only(*QUEUE_COLUMNS))
     keyword = (keyword or "").strip()
     if keyword:
         graduates = visible_to(Graduate, actor)

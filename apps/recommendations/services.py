@@ -13,8 +13,6 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +23,7 @@ from apps.accounts.permissions import REVIEWERS, require_role
 from apps.accounts.scoping import get_visible
 from apps.audit.services import audit_record
 from apps.core.errors import DomainError, Forbidden
-from apps.core.files import delete_stored_files, random_storage_name
+from apps.core.files import delete_stored_files
 from apps.graduates.models import Graduate
 from apps.notifications.services import notify
 from apps.recommendations import documents
@@ -133,9 +131,12 @@ def recommendation_issue_refusal(actor, graduate: Graduate) -> str:
 
 def recommendation_issue(
     *, actor, graduate: Graduate, opinion: str, reviewer_name: str, opinion_date, client_address: str = "",
+    render_pdf: bool = True,
 ) -> RecommendationForm:
     """Issue (签发) the graduate's form: the waiting request becomes the issued form (or a new form
-    when the college issues unasked); an issued one becomes VOID, replaced by the new one."""
+    when the college issues unasked); an issued one becomes VOID, replaced by the new one.
+    `render_pdf=False` (the demo data) leaves the PDF to the first download
+    (documents.recommendation_pdf_ensure renders it from the stored content)."""
     require_role(actor, REVIEWERS)
     graduate = get_visible(Graduate.objects.select_related("school", "college", "major", "origin_division"),
                            actor, pk=getattr(graduate, "pk", graduate))
@@ -151,9 +152,8 @@ def recommendation_issue(
                                opinion=opinion, reviewer_name=reviewer_name, opinion_date=day,
                                verification_code=new_verification_code())
     # rendered and stored before the transaction (a second of work no lock should wait for)
-    data = documents.recommendation_pdf_bytes(draft, content)
-    name = default_storage.save(random_storage_name(f"recommendations/{graduate.school_id}", "pdf"),
-                                ContentFile(data))
+    data = documents.recommendation_pdf_bytes(draft, content) if render_pdf else b""
+    name = documents.store_pdf(graduate.school_id, data) if render_pdf else ""
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -171,7 +171,7 @@ def recommendation_issue(
             form.opinion, form.reviewer_name, form.opinion_date = opinion, reviewer_name, day
             form.verification_code = draft.verification_code
             form.content = documents.content_dumps(content)
-            form.pdf, form.pdf_sha256 = name, documents.sha256(data)
+            form.pdf, form.pdf_sha256 = name, (documents.sha256(data) if render_pdf else "")
             form.issued_at, form.issued_by = now, actor
             form.save()
             if previous is not None:

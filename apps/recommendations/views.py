@@ -62,7 +62,7 @@ def my_recommendation_request_view(request):
 
 @role_required(Role.GRADUATE)
 def my_recommendation_pdf_view(request):
-    form = selectors.own_issued_form(actor=request.user)
+    form = documents.recommendation_pdf_ensure(selectors.own_issued_form(actor=request.user))
     return private_file_response(form.pdf, download_name=_download_name(form), inline=False)
 
 
@@ -145,5 +145,5 @@ def staff_recommendation_void_view(request, pk: int):
 
 @role_required(*REVIEWERS)
 def staff_recommendation_pdf_view(request, pk: int):
-    form = selectors.form_get(actor=request.user, pk=pk)
+    form = documents.recommendation_pdf_ensure(selectors.form_get(actor=request.user, pk=pk))
     return private_file_response(form.pdf, download_name=_download_name(form), inline=False)

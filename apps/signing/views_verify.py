@@ -1,6 +1,10 @@
 """协议验证: the public page the agreement's anti-counterfeit QR opens. It shows whether the
 agreement is in force and a few masked facts — nothing more personal — and checks an
-uploaded PDF against the platform's signature and the stored hash."""
+uploaded PDF against the platform's signature and the stored hash.
+
+The same page verifies a 就业推荐表: its codes have their own shape (apps/recommendations:
+"TJ" + 10 characters), so `verify_any` asks one table or the other, and the page says which kind
+of document the code belongs to. Lookups of both kinds count against the same throttle."""
 
 from __future__ import annotations
 
@@ -98,13 +102,22 @@ def verify_lookup(code: str) -> VerifiedAgreement | None:
     )
 
 
-def verify_lookup_throttled(code: str, address: str) -> VerifiedAgreement | None:
+def verify_any(code: str):
+    """An agreement (VerifiedAgreement) or a 就业推荐表 (VerifiedRecommendation) by its code."""
+    from apps.recommendations.verification import recommendation_lookup
+
+    code = normalise(code).upper()[:12]
+    return recommendation_lookup(code) or verify_lookup(code)
+
+
+def verify_lookup_throttled(code: str, address: str, lookup=verify_lookup):
     """Unknown codes count against the client address (guessing codes is slowed down).
     Counted first, then looked up, so parallel guesses cannot get more than the limit looked
-    up; a code that exists gives its slot back."""
+    up; a code that exists gives its slot back. `lookup`: agreements only (the agreement API)
+    or `verify_any` (the page)."""
     throttle.take("verify-code", address, limit=LOOKUPS_PER_ADDRESS, window_seconds=WINDOW_SECONDS,
                   message="查询次数过多，请{minutes}分钟后再试")
-    found = verify_lookup(code)
+    found = lookup(code)
     if found is not None:
         throttle.undo("verify-code", address)
     return found
@@ -125,7 +138,12 @@ def verify_pdf_upload(uploaded, address: str) -> PdfCheck:
         raise DomainError("文件过大，协议书PDF不超过10MB", code="pdf_too_large", fields={"pdf": "不超过10MB"})
     if not data.startswith(b"%PDF"):
         raise DomainError("该文件不是PDF文件，请上传平台签发的协议书PDF", code="not_pdf", fields={"pdf": "不是PDF文件"})
-    return check_uploaded_pdf(data)
+    check = check_uploaded_pdf(data)
+    if check.agreement is None:
+        from apps.recommendations.verification import check_uploaded_recommendation
+
+        return check_uploaded_recommendation(data, signature_intact=check.signature_intact) or check
+    return check
 
 
 def _render(request, *, code: str = "", found=None, looked_up: bool = False, result=None, upload_error: str = "",
@@ -158,7 +176,7 @@ def verify_index_view(request):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify_detail_view(request, code: str):
-    found = verify_lookup_throttled(code, client_address(request))
+    found = verify_lookup_throttled(code, client_address(request), lookup=verify_any)
     result, upload_error = _upload_result(request) if request.method == "POST" else (None, "")
     status = 404 if found is None else (400 if upload_error else 200)
     return _render(request, code=normalise(code).upper()[:12], found=found, looked_up=True, result=result,
