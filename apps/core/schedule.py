@@ -56,6 +56,8 @@ SCHEDULE: list[PeriodicJob] = [
     # 新职位提醒: each graduate's digest of new matching postings, at most one a day (the job
     # claims each intention for the day; it sends nothing before 08:00)
     PeriodicJob("send_match_digests", timedelta(hours=1), command="send_match_digests"),
+    # 宣讲会提醒: graduates signed up for tomorrow's sessions, once per sign-up (claimed by reminded_at)
+    PeriodicJob("send_session_reminders", timedelta(hours=1), command="send_session_reminders"),
     # 招聘会提醒: the day-before reminder to registered graduates (each registration claimed once)
     PeriodicJob("send_fair_reminders", timedelta(hours=1), command="send_fair_reminders"),
     # e-mail / SMS of notifications: whatever is due (a lost enqueue, a retry, a killed worker's claim)
