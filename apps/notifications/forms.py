@@ -15,6 +15,7 @@ def digest_field(key: str) -> str:
 
 
 def parse_choices(post, role: str) -> dict[str, tuple[str, bool]]:
-    """Every kind of the role from the form: the select's value and the box (absent select = '')."""
-    return {kind.key: (post.get(channel_field(kind.key), ""), post.get(digest_field(kind.key)) == "1")
-            for kind in kinds_for_role(role)}
+    """The kinds of the role whose select the form carries: its value and the box. A kind
+    without its select keeps what it has."""
+    return {kind.key: (post[channel_field(kind.key)], post.get(digest_field(kind.key)) == "1")
+            for kind in kinds_for_role(role) if channel_field(kind.key) in post}
