@@ -85,6 +85,44 @@ def make_employer(credit_code="91340100MA2N0XXX01", name="合肥示例科技有�
                                    registered_at=timezone.now())
 
 
+def make_posting(employer, school=None, *, province=None, title="软件工程师", description="负责后端开发。",
+                 category="13", education=("231",), salary=(6000, 9000), places=("340104",), days_left=30,
+                 status="published", published_at=None, published_ago_hours=1, majors_text="",
+                 industry_code=None, nature_code=None, **extra):
+    """A posting of `employer` in `school`'s channel (the province's when school is None), stored
+    the way the posting services store it: search columns from posting_index_columns, the
+    education bit mask, one PostingPlace per county of `places` (empty = 海外/no place)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.jobs.education import education_mask
+    from apps.jobs.models import Posting, PostingPlace, PostingStatus
+    from apps.jobs.search import posting_index_columns
+
+    now = timezone.now()
+    if school is not None:
+        province_id = school.province_id
+    else:
+        province_id = province.pk if province is not None else employer.verifier_province_id
+    if published_at is None and status == PostingStatus.PUBLISHED:
+        published_at = now - timedelta(hours=published_ago_hours)
+    posting = Posting(
+        employer=employer, channel_province_id=province_id, channel_school=school, title=title,
+        category_code=category, openings=2, education_codes=list(education),
+        education_mask=education_mask(list(education)), salary_min=salary[0], salary_max=salary[1],
+        description=description, majors_text=majors_text, contact_name="王经理", contact_phone="0551-12345678",
+        deadline=timezone.localdate() + timedelta(days=days_left),
+        industry_code=industry_code or employer.industry_code, nature_code=nature_code or employer.nature_code,
+        status=status, submitted_at=now,
+        published_at=published_at if status == PostingStatus.PUBLISHED else None, **extra)
+    posting.search_title, posting.search_body = posting_index_columns(posting)
+    posting.save()
+    for county in places:
+        PostingPlace.objects.create(posting=posting, county_code=county, city_code=county[:4], province_code=county[:2])
+    return posting
+
+
 def graduate_user(graduate: Graduate) -> User:
     user, _ = User.objects.get_or_create(
         graduate=graduate,

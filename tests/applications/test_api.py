@@ -69,7 +69,7 @@ def test_a_race_lost_at_the_constraint_is_the_same_refusal(world, posting, ready
 
 
 def test_applying_to_an_expired_posting_is_refused(world, api_client, ready):
-    expired = make_posting(world.employer, world.school, deadline_days=-1)
+    expired = make_posting(world.employer, world.school, days_left=-1)
     response = apply(api_client, world.graduate_user, expired)
     assert response.status_code == 400
     assert "截止" in error(response)
