@@ -80,11 +80,17 @@ def render_recommendation_pdf(context: dict) -> bytes:
     verification_code), qr, verify_url."""
     from PIL import ImageFile
     from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # weasyprint's import flips it; uploads rely on False
     html = render_to_string("recommendations/recommendation_pdf.html", context)
     css = STYLESHEET.read_text(encoding="utf-8").replace("FONT_URL", _font_url())
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[CSS(string=css)])
+    # Without a FontConfiguration WeasyPrint ignores @font-face and falls back to the system's
+    # fonts: Chinese would come out as empty boxes on a machine without a Chinese font
+    # (tests/recommendations/test_pdf.py renders in a process that has none).
+    fonts = FontConfiguration()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        stylesheets=[CSS(string=css, font_config=fonts)], font_config=fonts)
 
 
 def recommendation_pdf_bytes(form, content: dict) -> bytes:
