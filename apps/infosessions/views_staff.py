@@ -31,6 +31,7 @@ from apps.infosessions.selectors import (
 )
 
 READERS = (Role.SCHOOL_STAFF, Role.PROVINCE_STAFF)
+STATUS_FILTERS_VALUES = tuple(value for value, _ in STATUS_FILTERS)
 
 
 def _date(value) -> date | None:
@@ -67,7 +68,7 @@ def staff_rooms_view(request):
 
 
 @require_POST
-@role_required(*READERS)
+@role_required(Role.SCHOOL_STAFF)
 def staff_room_edit_view(request, pk: int):
     room = room_get(actor=request.user, pk=pk)
     try:
@@ -84,7 +85,7 @@ def staff_room_edit_view(request, pk: int):
 
 
 @require_POST
-@role_required(*READERS)
+@role_required(Role.SCHOOL_STAFF)
 def staff_room_deactivate_view(request, pk: int):
     room = room_get(actor=request.user, pk=pk)
     try:
@@ -113,8 +114,6 @@ def staff_sessions_view(request):
     })
 
 
-STATUS_FILTERS_VALUES = tuple(value for value, _ in STATUS_FILTERS)
-
 
 def _session_page(request, session, *, error: str = "", field_errors=None, posted=None, status: int = 200):
     deciding = request.user.role == Role.SCHOOL_STAFF and request.user.school_id == session.school_id
@@ -132,7 +131,7 @@ def staff_session_view(request, pk: int):
 
 
 @require_POST
-@role_required(*READERS)
+@role_required(Role.SCHOOL_STAFF)
 def staff_session_decide_view(request, pk: int):
     session = session_get(actor=request.user, pk=pk)
     action = request.POST.get("action", "")
