@@ -1,0 +1,106 @@
+"""Reads of 签到 and 到访: the event a door acts on, attendance lists, the graduate's own rows and
+an employer's visitors. Staff and employers start from `visible_to`; a graduate's event is read
+by id and the services refuse with the attendance rule (the QR is public at the venue, so the
+reason is told rather than hidden behind a 404)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from apps.accounts.models import Role
+from apps.accounts.scoping import get_visible, visible_to
+from apps.core.errors import NotFound
+from apps.fairs.models import BoothStatus, BoothVisit, FairBooth, FairCheckIn, JobFair
+from apps.infosessions.models import InfoSession, SessionCheckIn
+
+
+def _by_id(queryset: QuerySet, pk):
+    try:
+        return queryset.get(pk=int(pk))
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+def fair_for_graduate(pk) -> JobFair:
+    return _by_id(JobFair.objects.select_related("school"), pk)
+
+
+def session_for_graduate(pk) -> InfoSession:
+    return _by_id(InfoSession.objects.select_related("school", "employer"), pk)
+
+
+def staff_fair_get(*, actor, pk) -> JobFair:
+    return get_visible(JobFair.objects.select_related("school"), actor, pk=pk)
+
+
+def staff_session_get(*, actor, pk) -> InfoSession:
+    return get_visible(InfoSession.objects.select_related("school", "employer", "room"), actor, pk=pk)
+
+
+def fair_attendance(*, actor, fair: JobFair) -> QuerySet[FairCheckIn]:
+    """The fair's check-ins, newest first (fair_checkin_time_idx read backwards)."""
+    return (visible_to(FairCheckIn, actor).filter(fair=fair)
+            .select_related("graduate", "graduate__school")
+            .only("id", "fair_id", "method", "checked_in_at", "graduate__id", "graduate__name",
+                  "graduate__school_id", "graduate__school__name", "graduate__school__province_id")
+            .order_by("-checked_in_at", "-id"))
+
+
+def session_attendance(*, actor, session: InfoSession) -> QuerySet[SessionCheckIn]:
+    return (visible_to(SessionCheckIn, actor).filter(session=session)
+            .select_related("graduate", "graduate__school")
+            .only("id", "session_id", "method", "checked_in_at", "graduate__id", "graduate__name",
+                  "graduate__school_id", "graduate__school__name", "graduate__school__province_id")
+            .order_by("-checked_in_at", "-id"))
+
+
+def name_for_staff(actor, graduate) -> str:
+    """Staff read the names of graduates in their scope; others' names are masked as the public
+    verification page masks them (王小明 → 王*明)."""
+    from apps.signing.views_verify import mask_person_name
+
+    if actor.role == Role.SCHOOL_STAFF and graduate.school_id == actor.school_id:
+        return graduate.name
+    if actor.role == Role.PROVINCE_STAFF and graduate.school.province_id == actor.province_id:
+        return graduate.name
+    return mask_person_name(graduate.name)
+
+
+def own_fair_checkin(*, actor, fair) -> FairCheckIn | None:
+    return visible_to(FairCheckIn, actor).filter(fair=fair).first()
+
+
+def own_session_checkin(*, actor, session) -> SessionCheckIn | None:
+    return visible_to(SessionCheckIn, actor).filter(session=session).first()
+
+
+def own_booth_visits(*, actor, booth_ids) -> dict[int, BoothVisit]:
+    return {v.booth_id: v for v in visible_to(BoothVisit, actor).filter(booth_id__in=list(booth_ids))}
+
+
+def booth_for_graduate(pk) -> FairBooth:
+    """An approved booth with its fair and employer (the visit door refuses other states)."""
+    return _by_id(FairBooth.objects.select_related("fair", "fair__school", "employer"), pk)
+
+
+def approved_booths(fair) -> QuerySet[FairBooth]:
+    return (FairBooth.objects.filter(fair=fair, status=BoothStatus.APPROVED).select_related("employer")
+            .order_by("booth_number", "id"))
+
+
+def employer_booth_get(*, actor, pk) -> FairBooth:
+    return get_visible(FairBooth.objects.select_related("fair", "fair__school", "employer"), actor, pk=pk)
+
+
+def booth_shared_visits(*, actor, booth: FairBooth) -> QuerySet[BoothVisit]:
+    """Visitors who agreed to share their résumé, newest first (booth_visit_idx); nobody else."""
+    return (visible_to(BoothVisit, actor).filter(booth=booth, share_resume=True)
+            .select_related("graduate", "graduate__school", "graduate__major")
+            .only("id", "booth_id", "share_resume", "created_at", "graduate__id", "graduate__name",
+                  "graduate__cohort", "graduate__school__name", "graduate__major__name")
+            .order_by("-created_at", "-id"))
+
+
+def booth_shared_visit_get(*, actor, booth: FairBooth, pk) -> BoothVisit:
+    return _by_id(visible_to(BoothVisit, actor).filter(booth=booth, share_resume=True)
+                  .select_related("graduate", "graduate__school", "graduate__college", "graduate__major"), pk)
