@@ -1,0 +1,148 @@
+"""宣讲会 pages for each role: what they show and what a form does; lists read a constant
+number of statements however many rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from apps.infosessions import services
+from apps.infosessions.models import InfoSession, Room, SessionSignup, SessionStatus
+from tests import factories as f
+from tests.infosessions.conftest import future_day
+from tests.list_scale import queries_of
+
+pytestmark = pytest.mark.django_db
+
+
+def _more_sessions(world, room, n, *, start=1):
+    """n scheduled sessions of as many employers in distinct slots (the room stays single-booked)."""
+    created = []
+    for i in range(start, start + n):
+        employer = f.make_employer(credit_code=f"91340100MA2N{i:04d}X", name=f"单位{i}")
+        user = f.make_staff("employer", employer=employer, username=f"emp-{i}")
+        session = services.session_request(
+            actor=user, school_id=world.school.pk, date=future_day(3 + i), slot="am1", audience="school",
+            topic=f"宣讲{i}", contact_name="联系人", contact_phone="13900001111")
+        created.append(services.session_allocate(actor=world.school_admin, session=session, room_id=room.pk))
+    return created
+
+
+def test_graduate_list_and_detail_show_seats_and_sign_up(client, world, scheduled):
+    client.force_login(world.graduate_user)
+    page = client.get(reverse("sessions")).content.decode()
+    assert scheduled.topic in page and "剩余名额3个" in page
+    detail = client.get(reverse("session", args=[scheduled.pk])).content.decode()
+    assert "剩余名额 <strong>3</strong> 个" in detail and 'id="session-signup"' in detail
+    response = client.post(reverse("session-signup", args=[scheduled.pk]), {"action": "signup"}, follow=True)
+    body = response.content.decode()
+    assert "报名成功" in body and "剩余名额 <strong>2</strong> 个" in body and 'id="session-cancel_signup"' in body
+    # a double submit of the same form does not undo the sign-up
+    response = client.post(reverse("session-signup", args=[scheduled.pk]), {"action": "signup"})
+    assert response.status_code == 400 and "你已报名" in response.content.decode()
+    assert SessionSignup.objects.filter(session=scheduled).count() == 1
+    client.post(reverse("session-signup", args=[scheduled.pk]), {"action": "cancel"})
+    assert InfoSession.objects.get(pk=scheduled.pk).signup_count == 0
+
+
+def test_full_session_page_says_so(client, world, scheduled):
+    InfoSession.objects.filter(pk=scheduled.pk).update(signup_count=3)
+    client.force_login(world.graduate_user)
+    detail = client.get(reverse("session", args=[scheduled.pk])).content.decode()
+    assert "名额已满" in detail and 'id="session-signup"' not in detail
+
+
+def test_stranger_gets_404(client, world, scheduled):
+    client.force_login(world.stranger_user)
+    assert client.get(reverse("session", args=[scheduled.pk])).status_code == 404
+    assert scheduled.topic not in client.get(reverse("sessions")).content.decode()
+
+
+def test_employer_request_form(client, world):
+    posting_title = "软件工程师"
+    from tests.infosessions.conftest import make_posting
+
+    posting = make_posting(world.employer, world.school, title=posting_title)
+    client.force_login(world.employer_user)
+    form = client.get(reverse("employer-session-new")).content.decode()
+    assert f"至少提前{services.min_lead_days()}天" in form and world.school.name in form and posting_title in form
+    data = {"school": world.school.pk, "date": future_day().isoformat(), "slot": "pm2", "audience": "province",
+            "topic": "秋季宣讲", "contact_name": "王经理", "contact_phone": "0551-12345678",
+            "posting_ids": [posting.pk]}
+    bad = client.post(reverse("employer-session-new"), {**data, "slot": ""})
+    assert bad.status_code == 400 and "请选择时段" in bad.content.decode()
+    response = client.post(reverse("employer-session-new"), data, follow=True)
+    body = response.content.decode()
+    assert "待安排" in body and "15:45–17:15" in body and posting_title in body
+    session = InfoSession.objects.get()
+    client.post(reverse("employer-session-withdraw", args=[session.pk]))
+    assert InfoSession.objects.get().status == SessionStatus.WITHDRAWN
+
+
+def test_staff_allocate_page_marks_taken_rooms(client, world, room, other_room, scheduled, request_session):
+    other = f.make_employer(credit_code="91340100MA2N0XXX02", name="芜湖别家有限公司")
+    second = request_session(actor=f.make_staff("employer", employer=other, username="employer-2"))
+    client.force_login(world.school_admin)
+    page = client.get(reverse("staff-session", args=[second.pk])).content.decode()
+    assert "已占用" in page and scheduled.topic in page
+    assert f'data-room="{room.pk}" data-free="0"' in page and f'data-room="{other_room.pk}" data-free="1"' in page
+    response = client.post(reverse("staff-session-decide", args=[second.pk]), {"action": "allocate", "room": room.pk})
+    assert response.status_code == 400 and "请选择其他场地" in response.content.decode()
+    response = client.post(reverse("staff-session-decide", args=[second.pk]),
+                           {"action": "allocate", "room": other_room.pk}, follow=True)
+    assert "已安排在教室B201" in response.content.decode()
+    assert InfoSession.objects.get(pk=second.pk).room_id == other_room.pk
+
+
+def test_staff_reject_and_cancel_pages(client, world, scheduled, request_session):
+    pending = request_session(slot="ev")
+    client.force_login(world.school_admin)
+    response = client.post(reverse("staff-session-decide", args=[pending.pk]), {"action": "reject", "reason": ""})
+    assert response.status_code == 400 and "请填写驳回原因" in response.content.decode()
+    client.post(reverse("staff-session-decide", args=[pending.pk]), {"action": "reject", "reason": "时段冲突"})
+    assert InfoSession.objects.get(pk=pending.pk).status == SessionStatus.REJECTED
+    client.post(reverse("staff-session-decide", args=[scheduled.pk]), {"action": "cancel", "reason": "停电"})
+    assert InfoSession.objects.get(pk=scheduled.pk).status == SessionStatus.CANCELLED
+
+
+def test_province_staff_read_but_do_not_decide(client, world, request_session):
+    pending = request_session()
+    client.force_login(world.province_admin)
+    page = client.get(reverse("staff-session", args=[pending.pk])).content.decode()
+    assert pending.topic in page and 'id="allocate-form"' not in page
+    assert client.post(reverse("staff-session-decide", args=[pending.pk]), {"action": "reject",
+                                                                           "reason": "x"}).status_code == 403
+
+
+def test_rooms_page_adds_and_shows_the_week(client, world, room, scheduled):
+    client.force_login(world.school_admin)
+    response = client.post(reverse("staff-rooms"), {"name": "报告厅A", "capacity": "10"})
+    assert response.status_code == 400 and "已有名为" in response.content.decode()
+    client.post(reverse("staff-rooms"), {"name": "多功能厅", "capacity": "120"})
+    assert Room.objects.filter(name="多功能厅", capacity=120, school=world.school).exists()
+    page = client.get(reverse("staff-rooms"), {"week": scheduled.date.isoformat()}).content.decode()
+    assert "已占用" in page and reverse("staff-session", args=[scheduled.pk]) in page
+    client.post(reverse("staff-room-deactivate", args=[room.pk]))
+    assert not Room.objects.get(pk=room.pk).active
+
+
+def test_lists_read_constant_statements(client, world, room):
+    big_room = Room.objects.create(school=world.school, name="大礼堂", capacity=500)
+    _more_sessions(world, big_room, 2)
+    urls = [(world.school_admin, reverse("staff-sessions"), {"status": "scheduled"}),
+            (world.school_admin, reverse("staff-sessions"), {"status": "all"}),
+            (world.province_admin, reverse("staff-sessions"), {"status": "scheduled"}),
+            (world.graduate_user, reverse("sessions"), {}),
+            (world.school_admin, reverse("staff-rooms"), {})]
+    before = {}
+    for user, url, params in urls:
+        client.force_login(user)
+        queries_of(client, url, **params)  # warm the per-process reference snapshot
+        before[(url, str(params), user.pk)] = queries_of(client, url, **params)[0]
+    _more_sessions(world, big_room, 6, start=10)
+    for user, url, params in urls:
+        client.force_login(user)
+        count, response = queries_of(client, url, **params)
+        assert count == before[(url, str(params), user.pk)], (url, params)
+    client.force_login(world.employer_user)
+    queries_of(client, reverse("employer-sessions"))
