@@ -170,7 +170,7 @@ def preferences_save(*, actor, choices: dict[str, tuple[str, bool]], email: str 
         raise DomainError("消息设置未保存：" + "；".join(sorted(set(errors.values()))), fields=errors)
 
     with transaction.atomic():
-        user = User.objects.select_for_update().select_related("graduate").get(pk=actor.pk)
+        user = User.objects.select_for_update(of=("self",)).select_related("graduate").get(pk=actor.pk)
         old_email = user.email
         address = user.graduate.email if user.role == Role.GRADUATE else (
             new_email if new_email is not None else user.email)
