@@ -1,5 +1,5 @@
 """The resume PDF (简历): the resume snapshot rendered by WeasyPrint with the embedded Noto Sans
-SC subset, exactly as the agreement PDF (apps/signing/documents.py), so Chinese renders on a
+SC subset, through apps/core/pdf.render_pdf like every PDF, so Chinese renders on a
 machine without a Chinese font. The style sheet is apps/resumes/resume_pdf.css (handed to
 WeasyPrint, not a <style> element: the template stays free of inline styles)."""
 
@@ -7,28 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
-from django.template.loader import render_to_string
-
+from apps.core.pdf import render_pdf
 from apps.resumes.snapshot import resume_snapshot
 
 STYLESHEET = Path(__file__).resolve().parent / "resume_pdf.css"
 
 
-def _font_url() -> str:
-    import pylopdf_fonts_zh_cn
-
-    return Path(pylopdf_fonts_zh_cn.sans_path()).resolve().as_uri()
-
-
 def render_resume_pdf(snapshot: dict) -> bytes:
-    from PIL import ImageFile
-    from weasyprint import CSS, HTML
-
-    ImageFile.LOAD_TRUNCATED_IMAGES = False  # weasyprint's import flips it; uploads rely on False
-    html = render_to_string("resumes/resume_pdf.html", {"resume": snapshot})
-    css = STYLESHEET.read_text(encoding="utf-8").replace("FONT_URL", _font_url())
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[CSS(string=css)])
+    return render_pdf("resumes/resume_pdf.html", {"resume": snapshot}, stylesheet=STYLESHEET)
 
 
 def resume_pdf(graduate) -> tuple[bytes, str]:

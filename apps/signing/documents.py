@@ -19,10 +19,11 @@ import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.core.loops import outside_event_loop
+from apps.core.pdf import platform_font_url as _font_url  # noqa: F401  (kept for importers)
+from apps.core.pdf import render_pdf
 
 KEY_DIR = Path(getattr(settings, "PLATFORM_SIGNING_KEY_DIR", settings.VAR_DIR / "signing"))
 KEY_FILE = KEY_DIR / "platform-key.pem"
@@ -88,19 +89,8 @@ def qr_data_uri(text: str, scale: int = 4) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _font_url() -> str:
-    import pylopdf_fonts_zh_cn
-
-    return Path(pylopdf_fonts_zh_cn.sans_path()).resolve().as_uri()
-
-
 def render_agreement_pdf(context: dict) -> bytes:
-    from PIL import ImageFile
-    from weasyprint import HTML
-
-    ImageFile.LOAD_TRUNCATED_IMAGES = False  # weasyprint's import flips it; uploads rely on False
-    html = render_to_string("signing/agreement_pdf.html", {**context, "font_url": _font_url()})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return render_pdf("signing/agreement_pdf.html", context)
 
 
 def sign_pdf(data: bytes) -> bytes:

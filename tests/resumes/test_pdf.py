@@ -9,6 +9,7 @@ from urllib.parse import unquote
 import pytest
 from pypdf import PdfReader
 
+from apps.core.pdf import FONT_FAMILY, pdf_font_names
 from tests.resumes.conftest import EDUCATION, INTERNSHIP, SKILL, add
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,9 @@ def test_pdf_has_the_chinese_sections_and_items(world, graduate_api, client):
     for expected in ("王小明", "教育经历", "实习与工作经历", "计算机与软件", "安徽示例大学", "后端开发实习生", "至今"):
         assert expected in text, expected
     assert "项目经历" not in text  # empty sections are left out
+    # the embedded font only: its @font-face sits in a separate style sheet, which WeasyPrint
+    # dropped silently (system fonts used) until apps/core/pdf.render_pdf shared one FontConfiguration
+    assert pdf_font_names(response.content) == {FONT_FAMILY}
 
 
 def test_pdf_through_the_api(graduate_api):

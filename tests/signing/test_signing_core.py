@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.audit.services import audit_verify
 from apps.core.errors import DomainError, Forbidden, NotFound
+from apps.core.pdf import FONT_FAMILY, pdf_font_names
 from apps.destinations.models import Destination, DestinationSource, DestinationStatus
 from apps.destinations.services import destination_review
 from apps.notifications.models import Notification
@@ -251,6 +252,8 @@ def test_pdf_is_signed_verifiable_and_tampering_is_detected(ready):
     agreement.refresh_from_db()
     data = agreement.pdf.read()
     assert data.startswith(b"%PDF") and agreement.pdf_sha256
+    # the embedded font only, never a system font (a machine without Chinese fonts shows boxes)
+    assert pdf_font_names(data) == {FONT_FAMILY}
     check = check_uploaded_pdf(data)
     assert check.signature_intact and check.matches_current and check.agreement == agreement
     # one byte changed inside the signed range
