@@ -146,3 +146,28 @@ def test_lists_read_constant_statements(client, world, room):
         assert count == before[(url, str(params), user.pk)], (url, params)
     client.force_login(world.employer_user)
     queries_of(client, reverse("employer-sessions"))
+
+
+@pytest.mark.parametrize("who,status", [("school_admin", "pending"), ("school_admin", "all"),
+                                        ("province_admin", "scheduled")])
+def test_staff_queue_pages_come_from_an_index(world, who, status):
+    from django.db import connection
+
+    from apps.infosessions.selectors import QueueFilters, sessions_queue
+    from tests.list_scale import assert_index_ordered, page_plan
+
+    if connection.vendor != "postgresql":
+        pytest.skip("EXPLAIN plans are checked on PostgreSQL only")
+    plan = page_plan(sessions_queue(actor=getattr(world, who), filters=QueueFilters(status=status)))
+    assert_index_ordered(plan, "infosessions_infosession")
+
+
+def test_graduate_list_comes_from_an_index(world):
+    from django.db import connection
+
+    from apps.infosessions.selectors import sessions_open_to
+    from tests.list_scale import assert_index_ordered, page_plan
+
+    if connection.vendor != "postgresql":
+        pytest.skip("EXPLAIN plans are checked on PostgreSQL only")
+    assert_index_ordered(page_plan(sessions_open_to(world.graduate), per_page=20), "infosessions_infosession")
