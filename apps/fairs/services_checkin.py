@@ -45,6 +45,8 @@ MSG_SESSION_FULL = "本场宣讲会已满员，现场仅限已报名的同学签
 MSG_CARD_EMPTY = "请扫描或输入毕业生的二维码名片"
 MSG_NOT_CHECKED_IN = "请先在招聘会现场签到，再登记到访展位"
 MSG_BOOTH_NOT_APPROVED = "该单位未在本场招聘会参展"
+# audit `changes` keys are stored as their Chinese labels (the 信息变更记录 shows them as written)
+CONSENT_LABEL = "同意单位查看简历"
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ def _record(event, graduate: Graduate, *, method: str, actor, recorded_by=None,
             actor=actor, action=f"{'session' if session else 'fair'}.checkin",
             summary=f"{name}{what}签到（{CheckInMethod(method).label}）：{_title(event)}",
             target=row, school_id=event.school_id, graduate_id=graduate.pk,
-            changes={"method": ["", method]}, client_address=client_address,
+            changes={"签到方式": ["", CheckInMethod(method).label]}, client_address=client_address,
         )
     return CheckInResult(row, CREATED, graduate)
 
@@ -270,7 +272,7 @@ def booth_visit_record(*, actor, booth: FairBooth, share_resume: bool,
                          summary=f"{graduate.name}{'同意' if share_resume else '不再同意'}"
                                  f"{booth.employer.name}查看简历",
                          target=visit, school_id=booth.fair.school_id, graduate_id=graduate.pk,
-                         changes={"share_resume": [before, share_resume]}, client_address=client_address)
+                         changes={CONSENT_LABEL: [before, share_resume]}, client_address=client_address)
             return visit, False
         refusal = booth_visit_refusal(booth, graduate.pk)
         if refusal:
@@ -290,5 +292,5 @@ def booth_visit_record(*, actor, booth: FairBooth, share_resume: bool,
                      summary=f"{graduate.name}到访{booth.employer.name}展位"
                              f"（{'同意' if share_resume else '未同意'}查看简历）",
                      target=visit, school_id=booth.fair.school_id, graduate_id=graduate.pk,
-                     changes={"share_resume": ["", share_resume]}, client_address=client_address)
+                     changes={CONSENT_LABEL: ["", share_resume]}, client_address=client_address)
     return visit, True
