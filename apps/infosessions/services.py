@@ -466,7 +466,10 @@ def session_signup(*, actor, session: InfoSession) -> SessionSignup:
                                             signup_count__lt=F("capacity"))
                  .update(signup_count=F("signup_count") + 1))
         if taken != 1:
-            raise DomainError(f"报名人数已满（{session.capacity}人），不能再报名", code="full")
+            now = InfoSession.objects.only("status", "capacity").get(pk=session.pk)
+            if now.status != SessionStatus.SCHEDULED:  # cancelled or withdrawn meanwhile
+                raise DomainError("该宣讲会不在报名中", code="not_open")
+            raise DomainError(f"报名人数已满（{now.capacity}人），不能再报名", code="full")
         try:
             with transaction.atomic():
                 signup = SessionSignup.objects.create(session=session, graduate=graduate)

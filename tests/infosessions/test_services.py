@@ -279,3 +279,26 @@ def test_reminder_sent_once_the_day_before(world, room, request_session):
     notes = Notification.objects.filter(kind="session.reminder", graduate=world.graduate)
     assert notes.count() == 1 and room.name in notes.get().body
     assert world.graduate.phone not in notes.get().body if world.graduate.phone else True
+
+
+def test_reminder_command_and_schedule(world, room, request_session):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from apps.core.schedule import SCHEDULE
+
+    assert any(job.command == "send_session_reminders" for job in SCHEDULE)
+    session = request_session(date=future_day(3))
+    services.session_allocate(actor=world.school_admin, session=session, room_id=room.pk)
+    services.session_signup(actor=world.graduate_user, session=session)
+    day_before = timezone.localtime(timezone.now() + timedelta(days=2)).replace(tzinfo=None).isoformat()
+    out = StringIO()
+    call_command("send_session_reminders", now=day_before, stdout=out)
+    call_command("send_session_reminders", now=day_before, stdout=out)
+    assert out.getvalue().split() == ["1", "reminder(s)", "sent", "0", "reminder(s)", "sent"]
+
+
+def test_cancelled_meanwhile_is_not_called_full(world, scheduled):
+    InfoSession.objects.filter(pk=scheduled.pk).update(status=SessionStatus.CANCELLED)
+    refused("not_open", services.session_signup, actor=world.graduate_user, session=scheduled)
