@@ -42,6 +42,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.jobs import checkpoint
@@ -156,7 +157,17 @@ def _record_failure(entry: OutboxEntry, message: str, now: datetime, *, permanen
         values["next_attempt_at"] = now + timedelta(seconds=backoff_seconds(attempts, rng))
     # conditional on the attempt count we read: a relay whose lease ran out under it does not
     # count the same try twice
-    OutboxEntry.objects.filter(pk=entry.pk, state=OutboxState.PENDING, attempts=entry.attempts).update(**values)
+    with transaction.atomic():
+        changed = OutboxEntry.objects.filter(pk=entry.pk, state=OutboxState.PENDING,
+                                             attempts=entry.attempts).update(**values)
+        if changed and permanent:
+            # the registry refused the record's content: the graduate hears of it (the reason
+            # stays with staff in the sync monitor; an outage is staff's business alone)
+            from apps.notifications.services import notify
+
+            notify(kind="registry.refused", title="你的毕业去向信息未被全国毕业去向登记系统接收",
+                   body="学校会核对后重新报送；如果信息有误，请通过“去纠错”提交更正。",
+                   link=reverse("registry-comparison"), graduate=entry.graduate)
     return "dead" if dead else "retried"
 
 
