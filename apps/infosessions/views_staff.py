@@ -42,7 +42,8 @@ def _date(value) -> date | None:
 
 
 def _rooms_page(request, *, error: str = "", field_errors=None, posted=None, status: int = 200):
-    start = week_start(_date(request.GET.get("week")))
+    # ?week= (the previous / next buttons) wins over ?day= (the date field sent alongside)
+    start = week_start(_date(request.GET.get("week")) or _date(request.GET.get("day")))
     grid = room_week_grid(actor=request.user, start=start) if request.user.role == Role.SCHOOL_STAFF else None
     return render(request, "infosessions/staff_rooms.html", {
         "rooms": list(rooms_of(actor=request.user)[:500]), "grid": grid, "week": start,

@@ -80,3 +80,23 @@ def test_employer_requests_school_allocates_graduate_signs_up(world, phone, desk
     desktop.goto(f"/staff/infosessions/rooms/?week={day.isoformat()}")
     expect(desktop.locator("#room-grid td.taken")).to_have_count(1)
     assert InfoSession.objects.get(pk=second.pk).status == SessionStatus.PENDING
+
+
+def test_week_grid_moves_by_week(world, desktop):
+    from datetime import timedelta
+
+    from apps.infosessions.selectors import week_start
+
+    Room.objects.create(school=world.school, name="第一报告厅", capacity=100)
+    login_staff(desktop, "school-a", PASSWORD)
+    desktop.goto("/staff/infosessions/rooms/")
+    this_week = week_start()
+    expect(desktop.locator("h2")).to_contain_text(this_week.isoformat())
+    desktop.click("#week-next")
+    expect(desktop.locator("h2")).to_contain_text((this_week + timedelta(days=7)).isoformat())
+    desktop.click("#week-previous")
+    desktop.click("#week-previous")
+    expect(desktop.locator("h2")).to_contain_text((this_week - timedelta(days=7)).isoformat())
+    desktop.fill("#week-date", (this_week + timedelta(days=30)).isoformat())
+    desktop.click("#week-form button:has-text('查看')")
+    expect(desktop.locator("h2")).to_contain_text(week_start(this_week + timedelta(days=30)).isoformat())
