@@ -3,6 +3,7 @@ postings in its channel."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -13,7 +14,7 @@ from apps.accounts.models import Role
 from apps.fairs import services
 from tests import factories as f
 
-_codes = iter(range(10, 99))
+_codes = itertools.count(1000)  # unique credit codes across the session
 
 
 def fair_fields(**over) -> dict:
@@ -33,7 +34,7 @@ def publish(world, **over):
 def make_employer_user(world, name: str, *, verifier_school=None):
     """A verified employer (by the province unless `verifier_school`) with an account and one
     published posting in the world's school channel."""
-    code = f"91340100MA2N{next(_codes)}XX01"
+    code = f"91340100MA2N{next(_codes):04d}X1"
     employer = f.make_employer(credit_code=code, name=name, verifier_school=verifier_school,
                                province=None if verifier_school else world.province)
     user = f.make_staff(Role.EMPLOYER, employer=employer)
