@@ -17,11 +17,9 @@ import hashlib
 import json
 from pathlib import Path
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from apps.signing.documents import _font_url, qr_data_uri, sign_pdf, verify_url
+from apps.signing.documents import qr_data_uri, sign_pdf, verify_url
 
 CONTENT_VERSION = 1
 STYLESHEET = Path(__file__).resolve().parent / "recommendation_pdf.css"
@@ -76,21 +74,12 @@ def content_loads(text: str) -> dict:
 
 
 def render_recommendation_pdf(context: dict) -> bytes:
-    """HTML → PDF (unsigned). `context`: content, form (opinion, reviewer_name, opinion_date,
+    """HTML → PDF (unsigned) through the platform's one renderer (apps/core/pdf.py: the embedded
+    font via a FontConfiguration). `context`: content, form (opinion, reviewer_name, opinion_date,
     verification_code), qr, verify_url."""
-    from PIL import ImageFile
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    from apps.core.pdf import render_pdf
 
-    ImageFile.LOAD_TRUNCATED_IMAGES = False  # weasyprint's import flips it; uploads rely on False
-    html = render_to_string("recommendations/recommendation_pdf.html", context)
-    css = STYLESHEET.read_text(encoding="utf-8").replace("FONT_URL", _font_url())
-    # Without a FontConfiguration WeasyPrint ignores @font-face and falls back to the system's
-    # fonts: Chinese would come out as empty boxes on a machine without a Chinese font
-    # (tests/recommendations/test_pdf.py renders in a process that has none).
-    fonts = FontConfiguration()
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[CSS(string=css, font_config=fonts)], font_config=fonts)
+    return render_pdf("recommendations/recommendation_pdf.html", context, stylesheet=STYLESHEET)
 
 
 def recommendation_pdf_bytes(form, content: dict) -> bytes:
