@@ -19,6 +19,23 @@ def require_role(actor, roles) -> None:
         raise Forbidden()
 
 
+def acting_graduate(actor, *, refusal: str = "无权执行此操作", related: tuple[str, ...] = ("school",)):
+    """The Graduate behind a graduate actor; anyone else is refused with `refusal` (403)."""
+    if actor is None or not actor.is_authenticated or actor.role != Role.GRADUATE or not actor.graduate_id:
+        raise Forbidden(refusal)
+    from apps.graduates.models import Graduate
+
+    return Graduate.objects.select_related(*related).get(pk=actor.graduate_id)
+
+
+def acting_employer(actor):
+    """The Employer behind an employer user (403 for anyone else)."""
+    require_role(actor, (Role.EMPLOYER,))
+    if actor.employer_id is None:
+        raise Forbidden()
+    return actor.employer
+
+
 def role_required(*roles):
     """Page decorator: anonymous → login page; wrong role → 403 page."""
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.accounts.models import Role
-from apps.accounts.permissions import require_role
+from apps.accounts.permissions import acting_employer, acting_graduate
 from apps.accounts.scoping import visible_to
 from apps.audit.services import audit_record
 from apps.core.errors import DomainError, Forbidden, NotFound
@@ -118,17 +118,11 @@ def _school_staff_of(actor, fair: JobFair | None = None) -> None:
         raise NotFound()
 
 
-def _employer_of(actor):
-    require_role(actor, (Role.EMPLOYER,))
-    if actor.employer_id is None:
-        raise Forbidden()
-    return actor.employer
+_employer_of = acting_employer
 
 
 def graduate_of(actor) -> Graduate:
-    if actor is None or not actor.is_authenticated or actor.role != Role.GRADUATE or not actor.graduate_id:
-        raise Forbidden("只有毕业生可以报名参加招聘会")
-    return Graduate.objects.select_related("school").get(pk=actor.graduate_id)
+    return acting_graduate(actor, refusal="只有毕业生可以报名参加招聘会")
 
 
 def _locked_fair(fair: JobFair) -> JobFair:

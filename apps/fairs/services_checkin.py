@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Role
+from apps.accounts.permissions import acting_graduate
 from apps.audit.services import audit_record
 from apps.core.errors import DomainError, Forbidden
 from apps.core.text import mask_name
@@ -67,9 +68,7 @@ def _now() -> datetime:
 
 
 def _graduate_of(actor) -> Graduate:
-    if actor is None or not actor.is_authenticated or actor.role != Role.GRADUATE or not actor.graduate_id:
-        raise Forbidden("只有毕业生可以签到")
-    return Graduate.objects.select_related("school").get(pk=actor.graduate_id)
+    return acting_graduate(actor, refusal="只有毕业生可以签到")
 
 
 def _require_event_staff(actor, event) -> None:

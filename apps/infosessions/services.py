@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Role
-from apps.accounts.permissions import require_role
+from apps.accounts.permissions import acting_employer, acting_graduate
 from apps.audit.services import audit_record
 from apps.core.errors import DomainError, Forbidden
 from apps.core.text import mask_phone, normalise
@@ -73,17 +73,11 @@ def _school_staff(actor, school_id: int | None = None) -> None:
         raise Forbidden("只能办理本校的宣讲会")
 
 
-def _employer_of(actor):
-    require_role(actor, (Role.EMPLOYER,))
-    if actor.employer_id is None:
-        raise Forbidden()
-    return actor.employer
+_employer_of = acting_employer
 
 
 def graduate_of(actor) -> Graduate:
-    if actor is None or not actor.is_authenticated or actor.role != Role.GRADUATE or not actor.graduate_id:
-        raise Forbidden("只有毕业生可以报名宣讲会")
-    return Graduate.objects.select_related("school").get(pk=actor.graduate_id)
+    return acting_graduate(actor, refusal="只有毕业生可以报名宣讲会")
 
 
 def _text(value, *, field: str, label: str, max_len: int, required: bool = True) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from apps.accounts.models import Role
-from apps.accounts.permissions import require_role
+from apps.accounts.permissions import acting_graduate
 from apps.audit.services import audit_record
 from apps.core.errors import DomainError, NotFound
 from apps.jobs.models import Posting, PostingFavourite
@@ -16,10 +15,7 @@ MAX_FAVOURITES = 200
 
 
 def _graduate_of(actor):
-    require_role(actor, (Role.GRADUATE,))
-    from apps.graduates.models import Graduate
-
-    return Graduate.objects.select_related("school").get(pk=actor.graduate_id)
+    return acting_graduate(actor)
 
 
 def favourite_add(*, actor, posting_id: int) -> PostingFavourite:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Role
-from apps.accounts.permissions import require_role
+from apps.accounts.permissions import acting_employer, require_role
 from apps.accounts.scoping import visible_to
 from apps.audit.services import audit_record
 from apps.core.errors import DomainError, Forbidden, NotFound
@@ -94,11 +94,7 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _employer_of(actor):
-    require_role(actor, (Role.EMPLOYER,))
-    if actor.employer_id is None:
-        raise Forbidden()
-    return actor.employer
+_employer_of = acting_employer
 
 
 def channel_options(employer) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from apps.accounts.models import Role
-from apps.accounts.permissions import REVIEWERS, require_role
+from apps.accounts.permissions import REVIEWERS, acting_graduate, require_role
 from apps.accounts.scoping import get_visible
 from apps.audit.services import audit_record
 from apps.core.errors import DomainError, Forbidden
@@ -53,9 +53,7 @@ def is_recommendation_code(code: str) -> bool:
 
 
 def _graduate_of(actor) -> Graduate:
-    if actor is None or not actor.is_authenticated or actor.role != Role.GRADUATE or not actor.graduate_id:
-        raise Forbidden("只有毕业生本人可以申请就业推荐表")
-    return Graduate.objects.select_related("school", "college").get(pk=actor.graduate_id)
+    return acting_graduate(actor, refusal="只有毕业生本人可以申请就业推荐表", related=("school", "college"))
 
 
 def _text(value, *, field: str, max_len: int, required: str) -> str:

@@ -1,13 +1,11 @@
-from django.core.management.base import BaseCommand
-
+from apps.core.management.periodic import PeriodicCommand
 from apps.fairs.services import send_fair_reminders
 
 
-class Command(BaseCommand):
+class Command(PeriodicCommand):
     help = ("The day-before reminder (fair.reminder) to every graduate registered for a fair starting tomorrow; "
             "each registration is claimed before sending, so a rerun sends nothing (hourly).")
+    report = "{} fair reminder(s) sent"
 
-    def handle(self, *args, **options):
-        count = send_fair_reminders()
-        if options.get("verbosity", 1):
-            self.stdout.write(f"{count} fair reminder(s) sent")
+    def run(self, now):
+        return send_fair_reminders(now=now)
