@@ -22,5 +22,7 @@ def test_demo_postings_are_found_by_the_demo_graduate(reference):
     assert school_only and all(row["channel"] == "全省" for row in school_only)
     assert Posting.objects.filter(status=PostingStatus.PENDING).count() == 1
     assert Employer.objects.filter(status=EmployerStatus.PENDING).count() == 1
+    published = Posting.objects.filter(status=PostingStatus.PUBLISHED).count()
+    assert Posting.objects.filter(status=PostingStatus.PUBLISHED, employer__name="合肥示例科技有限公司").count() == 15
     call_command("seed_demo", verbosity=0)  # idempotent
-    assert Posting.objects.filter(status=PostingStatus.PUBLISHED).count() == 15
+    assert Posting.objects.filter(status=PostingStatus.PUBLISHED).count() == published
