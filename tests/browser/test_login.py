@@ -52,7 +52,7 @@ def test_unbind_and_log_in_again(world, phone):
     phone.click("nav.tabbar >> text=我的")
     expect(phone.locator("#profile")).to_contain_text(g.masked_id_number)
     expect(phone.locator("#profile")).not_to_contain_text(g.id_number)
-    phone.get_by_role("link", name="设置", exact=True).click()
+    phone.click('.list-links a[href="/me/settings/"]')
     phone.click("#unbind-form button")
     expect(phone.locator("h1")).to_have_text("毕业生登录")
     phone.goto("/me/")
