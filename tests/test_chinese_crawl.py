@@ -106,10 +106,26 @@ def shown_codes(world) -> set[str]:
 
 
 def fresh_codes() -> set[str]:
+    from datetime import timedelta
+    from itertools import chain
+
+    from django.utils import timezone
+
+    from apps.fairs.checkin import rotate_seconds, rotating_code
+    from apps.fairs.models import JobFair
+    from apps.infosessions.models import InfoSession
     from apps.signing.models import PrintSession, SigningCard
 
-    return set(PrintSession.objects.values_list("short_code", flat=True)) | set(
+    codes = set(PrintSession.objects.values_list("short_code", flat=True)) | set(
         SigningCard.objects.values_list("short_code", flat=True))
+    # the 签到码 on a check-in screen (8 letters and digits, all letters by chance now and then):
+    # this window's and the previous one's, as the page may have been drawn just before a rotation
+    now = timezone.now()
+    secrets = chain(JobFair.objects.values_list("checkin_secret", flat=True),
+                    InfoSession.objects.values_list("checkin_secret", flat=True))
+    for secret in secrets:
+        codes |= {rotating_code(secret, at=now), rotating_code(secret, at=now - timedelta(seconds=rotate_seconds()))}
+    return codes
 
 
 def excerpt(text: str, word: str) -> str:
