@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "apps.fairs",
     "apps.infosessions",
     "apps.recommendations",
+    "apps.backoffice",
+    "apps.statistics",
 ]
 
 MIDDLEWARE = [

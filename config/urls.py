@@ -32,6 +32,10 @@ urlpatterns = [
     path("", include("apps.fairs.urls_checkin")),
     path("", include("apps.infosessions.urls")),
     path("", include("apps.recommendations.urls")),
+    path("", include("apps.backoffice.urls_inbox")),
+    path("", include("apps.backoffice.urls_accounts")),
+    path("", include("apps.backoffice.urls_audit")),
+    path("", include("apps.statistics.urls")),
 ]
 
 if settings.PLATFORM_BENCH_BASELINE:  # the load benchmark's baseline (bench/load.py); 404 otherwise

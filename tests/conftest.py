@@ -34,9 +34,9 @@ def _clear_cache():
 def reference(db):
     """Code tables and divisions. Loaded once per session; transactional tests (live
     server) flush the database, so reload when they are gone."""
-    from apps.reference.models import CodeTable
+    from apps.reference.models import CodeEntry
 
-    if not CodeTable.objects.exists():
+    if not CodeEntry.objects.filter(table__slug="destination").exists():
         call_command("load_reference", verbosity=0)
 
 

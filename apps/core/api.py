@@ -172,3 +172,8 @@ api.add_router("/fairs/", "apps.fairs.api.router")  # 招聘会: fairs, booths, 
 api.add_router("/checkin/", "apps.fairs.api_checkin.router")  # 签到: fairs and 宣讲会
 api.add_router("/infosessions/", "apps.infosessions.api.router")  # 宣讲会
 api.add_router("/recommendations/", "apps.recommendations.api.router")  # 就业推荐表
+api.add_router("/inbox/", "apps.backoffice.api_inbox.router")  # 待办 (every review queue)
+api.add_router("/staff-accounts/", "apps.backoffice.api_accounts.router")  # 管理员账号
+api.add_router("/audit/", "apps.backoffice.api_audit.router")  # 操作日志
+api.add_router("/statistics/", "apps.statistics.api.router")  # 就业统计
+api.add_router("/directory/", "apps.graduates.api_directory.router")  # 毕业生查询

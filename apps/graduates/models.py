@@ -8,6 +8,11 @@ from apps.core.crypto import EncryptedTextField
 from apps.core.text import mask_id_number, mask_phone
 
 
+def id_last4_of(id_number: str | None) -> str:
+    """The directory's search key: the ID number's last four characters (X upper-case)."""
+    return (id_number or "").strip()[-4:].upper()
+
+
 class Graduate(models.Model):
     # no single-column indexes: graduate_school_list_idx / graduate_college_list_idx start with
     # these columns and serve every lookup by them (and one index fewer per insert)
@@ -23,6 +28,9 @@ class Graduate(models.Model):
     gender_code = models.CharField("性别", max_length=2)
     id_number = EncryptedTextField("身份证号")
     id_number_hash = models.CharField(max_length=64, db_index=True)
+    # 身份证号后四位: the staff directory's search key (the number itself is encrypted); the
+    # same four characters every masked display shows. Set by save() and every bulk writer.
+    id_last4 = models.CharField("身份证号后四位", max_length=4, blank=True)
     birth_date = models.DateField("出生日期", null=True, blank=True)
     ethnicity_code = models.CharField("民族", max_length=2, blank=True)
     political_status_code = models.CharField("政治面貌", max_length=2, blank=True)
@@ -90,10 +98,19 @@ class Graduate(models.Model):
             # pattern ops so PostgreSQL serves LIKE 'q%' from it under any collation
             models.Index(fields=["school", "name"], name="graduate_name_idx",
                          opclasses=["int8_ops", "varchar_pattern_ops"]),
+            # directory search by the last four characters of the ID number, within a school
+            models.Index(fields=["school", "id_last4"], name="graduate_id_last4_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.student_number}）"
+
+    def save(self, *args, **kwargs):
+        self.id_last4 = id_last4_of(self.id_number)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "id_number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "id_last4"}
+        super().save(*args, **kwargs)
 
     @property
     def masked_id_number(self) -> str:

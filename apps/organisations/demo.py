@@ -16,7 +16,7 @@ from apps.accounts.models import Role, User
 from apps.accounts.services import signing_pin_hash
 from apps.core.crypto import keyed_hash
 from apps.graduates.counts import graduate_counts_add, graduate_counts_for
-from apps.graduates.models import Graduate
+from apps.graduates.models import Graduate, id_last4_of
 from apps.notices.models import Notice, NoticeKind
 from apps.organisations.models import College, Employer, EmployerStatus, Major, Province, School
 
@@ -73,7 +73,7 @@ def _graduate(school, college, major, name, student_number, idn, level, cohort, 
     phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
     return Graduate(
         school=school, college=college, major=major, cohort=cohort, student_number=student_number,
-        name=name, gender_code=gender, id_number=idn, id_number_hash=keyed_hash(idn),
+        name=name, gender_code=gender, id_number=idn, id_number_hash=keyed_hash(idn), id_last4=id_last4_of(idn),
         birth_date=date(int(idn[6:10]), int(idn[10:12]), int(idn[12:14])),
         ethnicity_code="01", political_status_code=rng.choice(["01", "03", "03", "13"]),
         urban_rural_code=rng.choice(["2", "3"]), education_level_code=level, training_mode_code="1",

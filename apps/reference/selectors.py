@@ -177,7 +177,10 @@ def _snapshot(*, divisions: bool = False) -> _Snapshot:
         with _BUILD_LOCK:
             snapshot = _SNAPSHOT
             if snapshot is None or snapshot.version != version:
-                snapshot = _SNAPSHOT = _load_codes(version)
+                snapshot = _load_codes(version)
+                # an empty database (before load_reference, or emptied under a running
+                # process) is never kept: the next call looks again
+                _SNAPSHOT = snapshot if snapshot.entries else None
     if divisions and snapshot.divisions is None:
         with _BUILD_LOCK:
             if snapshot.divisions is None:

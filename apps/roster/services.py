@@ -35,7 +35,7 @@ from apps.audit.services import audit_record
 from apps.core.errors import DomainError, NotFound
 from apps.core.jobs import checkpoint, lease_seconds
 from apps.graduates.counts import graduate_counts_add, graduate_counts_for
-from apps.graduates.models import Graduate
+from apps.graduates.models import Graduate, id_last4_of
 from apps.organisations.models import College, Major, School
 from apps.registry.outbox import ROSTER, registry_enqueue_many
 from apps.roster import limits, parsed, parsing
@@ -491,6 +491,8 @@ def _write(roster_import: RosterImport, result: ValidationResult) -> dict:
     for row in result.rows:
         college_id, major_id = place(row)
         values = {f: row.fields[f] for f in ROSTER_FIELDS if f in row.fields}
+        if "id_number" in values:  # bulk writes bypass Graduate.save()
+            values["id_last4"] = id_last4_of(values["id_number"])
         if row.existing_pk is None:
             new.append(Graduate(
                 school_id=school_id, cohort=roster_import.cohort, college_id=college_id, major_id=major_id,

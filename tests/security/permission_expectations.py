@@ -348,9 +348,12 @@ API: dict[str, Op] = {
 # with PAGES, API and a `build(w, users)` that adds its objects to the world and their ids).
 from tests.security import (  # noqa: E402
     expect_applications,
+    expect_audit_viewer,
     expect_checkin,
+    expect_directory,
     expect_employers,
     expect_fairs,
+    expect_inbox,
     expect_infosessions,
     expect_intentions,
     expect_notifications,
@@ -359,12 +362,16 @@ from tests.security import (  # noqa: E402
     expect_reports,
     expect_resumes,
     expect_search,
+    expect_staff_accounts,
+    expect_statistics,
 )
 
 FRAGMENTS = (expect_employers, expect_postings, expect_search, expect_resumes, expect_intentions,
              expect_applications, expect_reports,
              # issue 13: fairs, check-in, 宣讲会, 就业推荐表, notification preferences
-             expect_fairs, expect_checkin, expect_infosessions, expect_recommendations, expect_notifications)
+             expect_fairs, expect_checkin, expect_infosessions, expect_recommendations, expect_notifications,
+             # issue 14: the staff back office
+             expect_inbox, expect_directory, expect_statistics, expect_staff_accounts, expect_audit_viewer)
 for _fragment in FRAGMENTS:
     PAGES.update(_fragment.PAGES)
     API.update(_fragment.API)
