@@ -110,15 +110,18 @@ GRADUATION_AGE = {"本科生毕业": 22, "硕士生毕业": 25, "专科生毕业
 POLITICAL_MIX = [("共青团员", 72), ("群众", 14), ("中共党员", 9), ("中共预备党员", 5)]
 URBAN_RURAL_MIX = [("城镇", 45), ("农村", 55)]
 HARDSHIP_MIX = [("非困难生", 82), ("家庭困难", 10), ("就业困难", 5), ("就业困难和家庭困难", 3)]
+NORMAL_STUDENT_MIX = [("非师范生", 88), ("普通师范生", 12)]  # 师范生: a minority outside normal universities
 MAJORITY_ETHNICITY = "汉族"
 
 # Destination mix of a cohort in late spring, by the catalog's FIELD SET (not by code);
 # online signing (its category named by destination_forms.json) comes from the agreements.
 DESTINATION_FIELD_SET_MIX = [("employer", 47), ("domestic_study", 22), ("none", 18), ("freelance", 6),
                              ("abroad", 4), ("military", 1.5), ("startup", 1.5)]
-DESTINATION_STATUS_MIX = [("draft", 12), ("submitted", 25), ("college_approved", 18), ("school_approved", 40),
+# late in the season most registrations have passed the school's review (审核通过), which is
+# what the statistics count; the rest wait at each step so every queue and status has rows
+DESTINATION_STATUS_MIX = [("draft", 8), ("submitted", 15), ("college_approved", 14), ("school_approved", 58),
                           ("returned", 5)]
-SIGNED_STATUS_MIX = [("submitted", 30), ("college_approved", 20), ("school_approved", 45), ("returned", 5)]
+SIGNED_STATUS_MIX = [("submitted", 15), ("college_approved", 15), ("school_approved", 65), ("returned", 5)]
 
 # where an Anhui school's students come from: share from the home province, and the
 # neighbouring provinces (by 2-digit code) that send more than the rest of the country

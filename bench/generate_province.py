@@ -472,7 +472,7 @@ class ProvinceGenerator:
 
     def graduates(self) -> int:
         from apps.core.crypto import encrypt, keyed_hash
-        from apps.graduates.models import Graduate
+        from apps.graduates.models import Graduate, id_last4_of
 
         plan, rng = self.plan, self.rng
         crosses = round(plan.graduates * plan.cross_cohort_rate)
@@ -488,7 +488,7 @@ class ProvinceGenerator:
         majority = dict(ethnicities).get(D.MAJORITY_ETHNICITY, ethnicities[0][1])
         minorities = [code for name, code in ethnicities if code != majority]
         training = list(self._codes("training_mode").values())
-        normal = list(self._codes("normal_student").values())
+        normal = self._mix_by_name("normal_student", D.NORMAL_STUDENT_MIX, primary)
         surnames = _mix(rng, D.SURNAMES, primary)
 
         # graduates per school by weight, then per college (largest remainder)
@@ -553,14 +553,15 @@ class ProvinceGenerator:
                         "major_id": rng.choice(majors), "cohort": plan.cohort, "student_number": number,
                         "exam_number": f"{enrolled % 100:02d}{county[:2]}{rng.randrange(10 ** 10):010d}",
                         "name": name, "gender_code": "1" if male else "2",
-                        "id_number": encrypt(id_number), "id_number_hash": keyed_hash(id_number), "birth_date": birth,
+                        "id_number": encrypt(id_number), "id_number_hash": keyed_hash(id_number),
+                        "id_last4": id_last4_of(id_number), "birth_date": birth,
                         "ethnicity_code": majority if rng.random() < 0.94 else rng.choice(minorities),
                         "political_status_code": political[i], "urban_rural_code": urban[i],
                         "education_level_code": level,
                         "training_mode_code": training[0] if rng.random() < 0.97 else rng.choice(training),
                         "study_form": "全日制", "enrolment_date": date(enrolled, 9, 1),
                         "graduation_date": date(plan.cohort, 6, 30), "hardship_code": hardship[i],
-                        "normal_student_code": rng.choice(normal) if normal else "",
+                        "normal_student_code": normal[i],
                         "origin_division_id": county, "phone": encrypt(phone), "phone_hash": keyed_hash(phone),
                         "email": f"{number}@stu.example.edu.cn" if rng.random() < 0.4 else "",
                         "home_address": f"{self.division_names[county]}{rng.randrange(1, 200)}号",
