@@ -196,16 +196,23 @@ def measure(items: list[Scenario], subjects: Subjects, *, repeat: int) -> dict[s
         client.force_login(User.objects.get(username=username))
         clients[who] = client
     results: dict[str, dict] = {}
+    working = []
     for scenario in items:
         client = clients[scenario.who]
-        client.get(scenario.path, scenario.params)  # first use: templates, reference snapshot
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(scenario.path, scenario.params)
+        try:
+            client.get(scenario.path, scenario.params)  # first use: templates, reference snapshot
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(scenario.path, scenario.params)
+        except Exception as error:  # noqa: BLE001 - a page that raises is reported, the rest still timed
+            results[scenario.name] = {"times": [], "queries": 0, "status": 500, "shown": "",
+                                      "error": f"{type(error).__name__}: {error}"[:200]}
+            continue
+        working.append(scenario)
         results[scenario.name] = {"times": [], "queries": len(captured.captured_queries),
                                   "status": response.status_code,
                                   "shown": _shown(scenario, response) if response.status_code == 200 else ""}
     for _ in range(repeat):
-        for scenario in items:
+        for scenario in working:
             client = clients[scenario.who]
             began = time.perf_counter()
             response = client.get(scenario.path, scenario.params)
@@ -239,6 +246,11 @@ def compare(small: dict[str, dict], large: dict[str, dict], *, budget: float = B
         big = large.get(name)
         if big is None:
             continue
+        if not s["times"] or not big["times"]:  # raised on one of the sets: nothing to time
+            error = s.get("error") or big.get("error") or "no timing"
+            verdicts.append(Verdict(name, 0.0, 0.0, float("nan"), s["queries"], big["queries"], "", "", False,
+                                    f"error: {error}"))
+            continue
         small_ms, large_ms = statistics.median(s["times"]), statistics.median(big["times"])
         ratio = large_ms / small_ms if small_ms > 0 else float("inf")
         why = []
@@ -257,6 +269,9 @@ def report(verdicts: list[Verdict], *, budget: float = BUDGET) -> str:
     lines = [f"| scenario | small ms | large ms | ratio | statements small / large | shown small / large | "
              f"≤ {budget:g}× |", "|---|---|---|---|---|---|---|"]
     for v in verdicts:
+        if not v.small_ms and not v.large_ms:  # raised: no figures
+            lines.append(f"| {v.name} | – | – | – | – | – | MISS: {v.why} |")
+            continue
         lines.append(f"| {v.name} | {v.small_ms:.1f} | {v.large_ms:.1f} | {v.ratio:.2f} | "
                      f"{v.small_queries} / {v.large_queries} | {v.small_shown or '–'} / {v.large_shown or '–'} | "
                      f"{'PASS' if v.passed else 'MISS: ' + v.why} |")
@@ -307,6 +322,8 @@ def _merge(into: dict | None, run: dict) -> dict:
         target["queries"] = max(target["queries"], result["queries"])
         if result["status"] != 200:
             target["status"] = result["status"]
+        if "error" in result:
+            target["error"] = result["error"]
     return into
 
 
