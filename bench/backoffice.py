@@ -48,17 +48,38 @@ from bench.staff_lists import (  # noqa: E402 - the path above first
     report,
 )
 
+SAME_SIZE = 5_000  # graduates of the small set's one school
+
 
 def pick_extra(subjects: Subjects) -> dict:
-    """What the back-office filters need beyond the staff lists' subjects: the school's id and
-    the 身份证号后四位 of its middle graduate (a directory search key)."""
+    """What the back-office scenarios need beyond the staff lists' subjects: the largest
+    school's id, the 身份证号后四位 of its middle graduate (a directory search key), and the
+    school whose size is closest to the small set's school (and its first college).
+
+    Why two schools: a dashboard aggregates every graduate of its scope, so the largest school
+    (21,216 in the 500,000 set) holds 4× the small set's 5,000 by construction; the school of
+    about 5,000 inside the province isolates what the budget is about — whether the province's
+    size slows a school's page."""
+    from django.db.models import Count
+
     from apps.accounts.models import User
     from apps.graduates.models import Graduate
+    from apps.organisations.models import College, School
 
     school_id = User.objects.get(username=subjects.school_user).school_id
     graduates = Graduate.objects.filter(school_id=school_id).order_by("id")
     last4 = graduates.values_list("id_last4", flat=True)[subjects.school_graduates // 2]
-    return {"school_id": school_id, "id_last4": last4}
+    sizes = Graduate.objects.values("school_id").annotate(n=Count("id")).order_by("school_id")
+    same = min(sizes, key=lambda row: (abs(row["n"] - SAME_SIZE), row["school_id"]))
+    school = School.objects.get(pk=same["school_id"])
+    college = College.objects.filter(school=school).order_by("id").first()
+    return {"school_id": school_id, "id_last4": last4, "same_size_school_id": school.pk,
+            "same_size_graduates": same["n"], "same_size_school_user": f"bench-school-{school.code}",
+            "same_size_college_user": f"bench-college-{college.pk}", "same_size_college_id": college.pk}
+
+
+def more_users(extra: dict) -> dict[str, str]:
+    return {"school~5k": extra["same_size_school_user"], "college~5k": extra["same_size_college_user"]}
 
 
 def scenarios(s: Subjects, extra: dict) -> list[Scenario]:
@@ -66,14 +87,24 @@ def scenarios(s: Subjects, extra: dict) -> list[Scenario]:
     API, the directory's first page (plain, a school picked by the province, filtered, the ID
     number's last four) and the inbox of each role."""
     return [
-        # 就业统计: the dashboards and the province overview (each school's latest snapshot)
-        Scenario("school dashboard", "school", "/staff/statistics/"),
-        Scenario("school dashboard, one college", "school", "/staff/statistics/", {"college": s.college_id}),
-        Scenario("college dashboard", "college", "/staff/statistics/"),
+        # 就业统计: the dashboards and the province overview (each school's latest snapshot);
+        # a school of ~5,000 (the small set's size) and the largest school
+        Scenario("school dashboard (~5,000)", "school~5k", "/staff/statistics/"),
+        Scenario("school dashboard (~5,000), one college", "school~5k", "/staff/statistics/",
+                 {"college": extra["same_size_college_id"]}),
+        Scenario("college dashboard (~5,000 school)", "college~5k", "/staff/statistics/"),
+        Scenario("school dashboard, largest school", "school", "/staff/statistics/"),
+        Scenario("school dashboard, largest school, one college", "school", "/staff/statistics/",
+                 {"college": s.college_id}),
+        Scenario("college dashboard, largest school", "college", "/staff/statistics/"),
         Scenario("省级 a school's dashboard", "province", "/staff/statistics/", {"school": extra["school_id"]}),
         Scenario("省级 province overview", "province", "/staff/statistics/province/"),
-        Scenario("API statistics overview", "school", "/api/v1/statistics/overview"),
-        Scenario("API statistics by college", "school", "/api/v1/statistics/breakdown", {"by": "college"}),
+        Scenario("API statistics overview (~5,000)", "school~5k", "/api/v1/statistics/overview"),
+        Scenario("API statistics by college (~5,000)", "school~5k", "/api/v1/statistics/breakdown",
+                 {"by": "college"}),
+        Scenario("API statistics overview, largest school", "school", "/api/v1/statistics/overview"),
+        Scenario("API statistics by college, largest school", "school", "/api/v1/statistics/breakdown",
+                 {"by": "college"}),
         Scenario("省级 API province ranking", "province", "/api/v1/statistics/province"),
         # 毕业生查询: the directory's first page
         Scenario("directory, first page", "school", "/staff/graduates/"),
@@ -122,7 +153,7 @@ def _child(args) -> int:
     subjects = pick_subjects()
     extra = pick_extra(subjects)
     items, absent = present(scenarios(subjects, extra))
-    results = measure(items, subjects, repeat=args.repeat)
+    results = measure(items, subjects, repeat=args.repeat, more_users=more_users(extra))
     meta = {"vendor": connection.vendor, "graduates": Graduate.objects.count(),
             "schools": School.objects.count(), "subjects": {**asdict(subjects), **extra}, "absent": absent}
     json.dump({"meta": meta, "results": results}, sys.stdout, ensure_ascii=False)
@@ -171,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
           f"before {' '.join(f'{x:.1f}' for x in load_before)}, after {' '.join(f'{x:.1f}' for x in load_after)}")
     print(f"small: {meta_s['graduates']:,} graduates, {meta_s['schools']} schools (school seen: "
           f"{meta_s['subjects']['school_graduates']:,}); large: {meta_l['graduates']:,} graduates, "
-          f"{meta_l['schools']} schools (school seen: {meta_l['subjects']['school_graduates']:,})\n")
+          f"{meta_l['schools']} schools (largest school: {meta_l['subjects']['school_graduates']:,}, "
+          f"~5,000 school: {meta_l['subjects']['same_size_graduates']:,})\n")
     print(report(verdicts, budget=args.budget))
     absent = sorted(set(meta_s["absent"]) | set(meta_l["absent"]))
     if absent:

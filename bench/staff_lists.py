@@ -180,9 +180,11 @@ def _shown(scenario: Scenario, response) -> str:
     return ""
 
 
-def measure(items: list[Scenario], subjects: Subjects, *, repeat: int) -> dict[str, dict]:
+def measure(items: list[Scenario], subjects: Subjects, *, repeat: int,
+            more_users: dict[str, str] | None = None) -> dict[str, dict]:
     """Time every scenario in the current database: a warm-up request (statements counted),
-    then `repeat` interleaved passes. Returns {name: {times, queries, status, shown}}."""
+    then `repeat` interleaved passes. Returns {name: {times, queries, status, shown}}.
+    `more_users` adds viewers ({who: username}) beside province, school and college."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -191,7 +193,7 @@ def measure(items: list[Scenario], subjects: Subjects, *, repeat: int) -> dict[s
 
     clients = {}
     for who, username in (("province", subjects.province_user), ("school", subjects.school_user),
-                          ("college", subjects.college_user)):
+                          ("college", subjects.college_user), *(more_users or {}).items()):
         client = Client()
         client.force_login(User.objects.get(username=username))
         clients[who] = client

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bench.backoffice import pick_extra, present, scenarios
+from bench.backoffice import more_users, pick_extra, present, scenarios
 from bench.generate_province import Plan, ProvinceGenerator
 from bench.staff_lists import Scenario, compare, measure, pick_subjects, report
 
@@ -39,7 +39,7 @@ def test_every_back_office_scenario_answers_on_a_generated_data_set(tiny):
     items, absent = present(scenarios(subjects, extra))
     assert items, "no back-office page resolves"
     assert not {s.name for s in items} & set(absent)
-    results = measure(items, subjects, repeat=1)
+    results = measure(items, subjects, repeat=1, more_users=more_users(extra))
     failed = {name: r.get("error") or r["status"] for name, r in results.items() if r["status"] != 200}
     assert not failed, failed
     assert all(len(r["times"]) == 1 and r["queries"] > 0 for r in results.values())
