@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
@@ -13,7 +14,16 @@ from apps.core.net import client_address
 from apps.core.pagination import int_or_none, paginate, querystring_without_page
 from apps.graduates.models import Graduate
 from apps.graduates.presenters import graduate_detail
-from apps.graduates.selectors import GraduateFilters, graduates_list, keyword_capped_total
+from apps.graduates.selectors import (
+    UNREGISTERED,
+    destination_field_rows,
+    directory_filters,
+    directory_row,
+    graduate_staff_view,
+    graduates_list,
+    keyword_capped_total,
+    profile_sections,
+)
 from apps.notices.selectors import notices_for_graduate
 from apps.organisations.models import College, Major, School
 from apps.reference.selectors import code_label, code_labels
@@ -69,26 +79,26 @@ def settings_view(request):
 
 
 
-@role_required(*REVIEWERS, Role.PROVINCE_STAFF)  # 省级: read only
-def staff_graduates_view(request):
-    user = request.user
-    filters = GraduateFilters(
-        cohort=int_or_none(request.GET.get("cohort")),
-        school_id=int_or_none(request.GET.get("school")) if user.role == Role.PROVINCE_STAFF else None,
-        college_id=int_or_none(request.GET.get("college")),
-        major_id=int_or_none(request.GET.get("major")),
-        education_level_code=request.GET.get("level", ""),
-        keyword=request.GET.get("q", ""),
+def _directory_filters(request):
+    """The directory's filters from the page's query string (the export link carries the same)."""
+    get = request.GET.get
+    return directory_filters(
+        actor=request.user, cohort=int_or_none(get("cohort")), school_id=int_or_none(get("school")),
+        college_id=int_or_none(get("college")), major_id=int_or_none(get("major")), level=get("level", ""),
+        q=get("q", ""), origin_province=get("province", ""), category=get("category", ""),
+        status=get("status", ""), confirmed=get("confirmed", ""), signed=get("signed", ""),
+        hardship=get("hardship", ""), normal=get("normal", ""),
     )
-    listed = graduates_list(actor=user, filters=filters)
-    page = bounded_page(request, listed, per_page=30)
-    keyword_capped_total(page, listed)
-    levels = code_labels("education_level", "employment-xldm")
-    rows = [
-        {"g": g, "level": levels.get(g.education_level_code, g.education_level_code)} for g in page.object_list
-    ]
-    # The filter choices stay page-sized too: a province has ~1,000 colleges, so province staff
-    # pick a school first and see that school's colleges.
+
+
+def _directory_choices(user, filters) -> dict:
+    """The filter <select>s: codes and provinces from the reference snapshot (no query); the
+    organisation lists stay page-sized — a province has ~1,000 colleges, so province staff pick
+    a school first and see that school's colleges."""
+    from apps.destinations.models import DestinationStatus
+    from apps.destinations.presenters import category_groups
+    from apps.reference.selectors import division_ref_children
+
     schools = colleges = None
     if user.role == Role.PROVINCE_STAFF:
         schools = visible_to(School, user).order_by("code").only("pk", "name")
@@ -96,27 +106,91 @@ def staff_graduates_view(request):
             colleges = visible_to(College, user).filter(school_id=filters.school_id)
     else:
         colleges = visible_to(College, user)
+    return {
+        "schools": schools,
+        "colleges": colleges.order_by("code").only("pk", "name") if colleges is not None else None,
+        "majors": (visible_to(Major, user).filter(college_id=filters.college_id).order_by("code").only("pk", "name")
+                   if filters.college_id else []),
+        "levels": code_labels("education_level", "employment-xldm"),
+        "provinces": [(d.code, d.name) for d in division_ref_children(None)],
+        "category_groups": category_groups(selectable_only=False),
+        "unregistered": UNREGISTERED,
+        "statuses": DestinationStatus.choices,
+        "hardships": code_labels("hardship"),
+        "normals": code_labels("normal_student"),
+    }
+
+
+@role_required(*REVIEWERS, Role.PROVINCE_STAFF)  # 省级: read only
+def staff_graduates_view(request):
+    """毕业生查询: search (姓名开头 / 学号 / 身份证号后四位), filters, a bounded page, and the
+    导出 Excel link with the same query string."""
+    user = request.user
+    filters = _directory_filters(request)
+    listed = graduates_list(actor=user, filters=filters)
+    page = bounded_page(request, listed, per_page=30)
+    keyword_capped_total(page, listed)
+    querystring = querystring_without_page(request)
     return render(
         request,
         "graduates/staff_list.html",
         {
             "page": page,
-            "rows": rows,
+            "rows": [directory_row(g) for g in page.object_list],
             "filters": filters,
-            "schools": schools,
-            "colleges": colleges.order_by("code").only("pk", "name") if colleges is not None else None,
-            "majors": (visible_to(Major, user).filter(college_id=filters.college_id).order_by("code").only("pk", "name")
-                       if filters.college_id else []),
-            "levels": levels,
-            "querystring": querystring_without_page(request),
+            "querystring": querystring,
+            **_directory_choices(user, filters),
         },
     )
 
 
+@role_required(*REVIEWERS, Role.PROVINCE_STAFF)
+def staff_graduates_export_view(request):
+    """导出 Excel: the filtered list as .xlsx (temporary file, streamed); too many rows → the list
+    page with the Chinese refusal (nothing written, nothing audited)."""
+    from django.http import FileResponse
+
+    from apps.core.errors import DomainError
+    from apps.core.exports import XLSX_CONTENT_TYPE
+    from apps.graduates.exports_directory import directory_export
+
+    filters = _directory_filters(request)
+    try:
+        export = directory_export(actor=request.user, filters=filters, client_address=client_address(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        query = querystring_without_page(request)
+        return redirect(reverse("staff-graduates") + (f"?{query}" if query else ""))
+    response = FileResponse(export.file, as_attachment=True, filename=export.filename,
+                            content_type=XLSX_CONTENT_TYPE)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Export-Rows"] = str(export.rows)
+    return response
+
+
 @role_required(*REVIEWERS, Role.PROVINCE_STAFF)  # 省级: read only
 def staff_graduate_detail_view(request, pk: int):
-    graduate = get_visible(Graduate.objects.select_related("school", "college", "major", "origin_division"), request.user, pk=pk)
-    return render(request, "graduates/staff_detail.html", {"graduate": graduate, "detail": graduate_detail(graduate)})
+    """毕业生页面: everything the platform holds about the graduate, each section linking to where
+    it is handled (only links the viewer's role may open)."""
+    from apps.destinations.presenters import destination_state
+    from apps.signing.presenters import agreement_state, termination_state
+
+    user = request.user
+    graduate = get_visible(Graduate.objects.select_related("school", "college", "major", "origin_division"), user,
+                           pk=pk)
+    view = graduate_staff_view(actor=user, graduate=graduate)
+    return render(request, "graduates/staff_detail.html", {
+        "graduate": graduate,
+        "detail": graduate_detail(graduate),
+        "view": view,
+        "sections": profile_sections(graduate),
+        "destination_state": destination_state(view.destination, viewer_role=user.role, graduate=graduate),
+        "destination_rows": destination_field_rows(view.destination),
+        "destination_category": code_label("destination", view.destination.category_code) if view.destination else "",
+        "agreements": [{"a": a, "state": agreement_state(a, viewer_role=user.role)} for a in view.agreements],
+        "terminations": [{"t": t, "state": termination_state(t, viewer_role=user.role)} for t in view.terminations],
+        "is_reviewer": user.role in REVIEWERS,
+    })
 
 
 @require_POST
