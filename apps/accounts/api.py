@@ -5,6 +5,7 @@ from ninja import Router, Schema, Status
 
 from apps.accounts import services
 from apps.core.api import AUTH
+from apps.core.errors import DomainError
 from apps.core.net import client_address
 from apps.graduates.presenters import graduate_summary
 from apps.organisations.selectors import schools_search
@@ -90,6 +91,9 @@ def staff_login(request, payload: StaffLoginIn):
     user = services.staff_authenticate(
         username=payload.username, password=payload.password, client_address=client_address(request)
     )
+    if user.must_change_password:
+        # an administrator's initial or temporary password opens nothing but 修改密码 (a page)
+        raise DomainError("请先登录管理端网页修改初始密码，再使用接口", code="must_change_password")
     return {"token": services.api_token_issue(user), "role": user.role}
 
 

@@ -32,6 +32,9 @@ class User(AbstractUser):
     )
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # set when an account is created or its password reset by an administrator: the password
+    # was shown to someone else, so every staff page leads to 修改密码 until the owner picks one
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         constraints = [
@@ -58,6 +61,27 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+
+class StaffAccount(User):
+    """管理员账号 as the account managers see them: school staff manage the college staff
+    accounts of their school, province staff the school staff accounts of their province.
+    A proxy so the scope declaration stays off User itself (nothing else reads users through
+    visible_to). The role each manager may see is `MANAGED_ROLE`; selectors add it."""
+
+    scope = {
+        "school_staff": ("school", "school_id"),
+        "province_staff": ("school__province", "province_id"),
+    }
+
+    class Meta:
+        proxy = True
+        verbose_name = "管理员账号"
+        verbose_name_plural = "管理员账号"
+
+
+# who manages whose accounts (管理员账号): the manager's role → the role of the accounts
+MANAGED_ROLE = {Role.SCHOOL_STAFF: Role.COLLEGE_STAFF, Role.PROVINCE_STAFF: Role.SCHOOL_STAFF}
 
 
 class ApiToken(models.Model):

@@ -12,6 +12,9 @@ from apps.core.errors import Forbidden
 STAFF = (Role.COLLEGE_STAFF, Role.SCHOOL_STAFF, Role.PROVINCE_STAFF)
 SCHOOL_STAFF = (Role.SCHOOL_STAFF,)
 REVIEWERS = (Role.COLLEGE_STAFF, Role.SCHOOL_STAFF)
+# 账号管理: school staff manage their colleges' staff, province staff their schools' staff
+ACCOUNT_MANAGERS = (Role.SCHOOL_STAFF, Role.PROVINCE_STAFF)
+SESSION_ENDED = "账号已停用或登录已失效，请重新登录；如有疑问请联系管理员"
 
 
 def require_role(actor, roles) -> None:
@@ -36,8 +39,10 @@ def acting_employer(actor):
     return actor.employer
 
 
-def role_required(*roles):
-    """Page decorator: anonymous → login page; wrong role → 403 page."""
+def role_required(*roles, before_password_change: bool = False):
+    """Page decorator: anonymous → login page; wrong role → 403 page; a staff member who must
+    change a password an administrator set (must_change_password) → 修改密码, except on the
+    pages marked `before_password_change` (the password page itself)."""
 
     def decorator(view):
         @wraps(view)
@@ -45,8 +50,19 @@ def role_required(*roles):
             user = request.user
             if not user.is_authenticated:
                 login_url = "/login/" if Role.GRADUATE in roles else "/staff/login/"
+                if request.session.get("_auth_user_id"):
+                    # the session still names an account the backend refused (disabled since
+                    # it signed in): end it, and say why on the login page
+                    request.session.flush()
+                    from django.contrib import messages
+
+                    messages.error(request, SESSION_ENDED)
                 return redirect_to_login(request.get_full_path(), login_url)
             require_role(user, roles)
+            if user.must_change_password and user.role in STAFF and not before_password_change:
+                from django.shortcuts import redirect
+
+                return redirect("staff-password")
             return view(request, *args, **kwargs)
 
         return wrapper
