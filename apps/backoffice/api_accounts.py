@@ -114,24 +114,21 @@ def get_staff_account(request, account_id: int):
 @router.post("/{account_id}/disable", response=StaffAccountOut,
              summary="停用账号（reason 停用原因）：该账号立即退出登录，令牌作废")
 def disable_staff_account(request, account_id: int, payload: StaffAccountDisableIn):
-    account = selectors.staff_account_get(actor=request.user, user_id=account_id)
-    services.staff_account_disable(actor=request.user, user_id=account.pk, reason=payload.reason,
+    services.staff_account_disable(actor=request.user, user_id=account_id, reason=payload.reason,
                                    client_address=client_address(request))
     return _out(selectors.staff_account_get(actor=request.user, user_id=account_id))
 
 
 @router.post("/{account_id}/enable", response=StaffAccountOut, summary="重新启用已停用的账号")
 def enable_staff_account(request, account_id: int):
-    account = selectors.staff_account_get(actor=request.user, user_id=account_id)
-    services.staff_account_enable(actor=request.user, user_id=account.pk, client_address=client_address(request))
+    services.staff_account_enable(actor=request.user, user_id=account_id, client_address=client_address(request))
     return _out(selectors.staff_account_get(actor=request.user, user_id=account_id))
 
 
 @router.post("/{account_id}/reset-password", response=StaffAccountPasswordOut,
              summary="重置密码：答复含临时密码（仅此一次，下次登录须修改）；该账号的登录与令牌全部作废")
 def reset_staff_account_password(request, account_id: int):
-    account = selectors.staff_account_get(actor=request.user, user_id=account_id)
-    account, password = services.staff_account_reset_password(actor=request.user, user_id=account.pk,
-                                                              client_address=client_address(request))
+    _account, password = services.staff_account_reset_password(actor=request.user, user_id=account_id,
+                                                               client_address=client_address(request))
     return {"account": _out(selectors.staff_account_get(actor=request.user, user_id=account_id)),
             "password": password}
