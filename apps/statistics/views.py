@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_POST
 
@@ -164,7 +165,9 @@ def _chart_data(scope: DashboardScope, figures: dict) -> dict:
 
 
 def _freeze_default(cohort: int) -> date:
-    return date(cohort, FREEZE_MONTH, FREEZE_DAY)
+    """31 August of the cohort's year; before that day, today (a report cannot be frozen under a
+    date still to come)."""
+    return min(date(cohort, FREEZE_MONTH, FREEZE_DAY), timezone.localdate())
 
 
 @role_required(*STAFF)
@@ -186,6 +189,7 @@ def dashboard_view(request):
         "charts": _chart_data(scope, figures),
         "export_query": scope.query(user),
         "may_freeze": user.role in FREEZERS, "freeze_default": _freeze_default(scope.cohort),
+        "freeze_latest": timezone.localdate(),
         "may_read_frozen": user.role in FROZEN_READERS,
     })
 
@@ -246,7 +250,8 @@ def freeze_view(request):
     try:
         cohort = _parse_cohort(request.POST.get("cohort"), school.current_cohort)
         as_of = _parse_date(request.POST.get("as_of"))
-        report = stats_freeze(actor=user, school_id=school.pk, cohort=cohort, as_of=as_of)
+        report = stats_freeze(actor=user, school_id=school.pk, cohort=cohort, as_of=as_of,
+                              client_address=client_address(request))
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(back)

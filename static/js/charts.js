@@ -25,9 +25,21 @@
     }
   }
 
+  // a rate reads like the table beside it: two decimals and a percent sign
+  function shown(value, unit) {
+    if (unit === "%" && typeof value === "number") return value.toFixed(2) + "%";
+    return value + (unit || "");
+  }
+
   function withUnit(unit) {
     return function (value) {
-      return value + (unit || "");
+      return shown(value, unit);
+    };
+  }
+
+  function labelOf(unit) {
+    return function (params) {
+      return shown(params.value, unit);
     };
   }
 
@@ -57,7 +69,7 @@
         type: "bar",
         data: data.values,
         barMaxWidth: 42,
-        label: { show: true, position: "top", formatter: "{c}" + data.unit }
+        label: { show: true, position: "top", formatter: labelOf(data.unit) }
       }]
     };
   }
@@ -76,7 +88,7 @@
         type: "bar",
         data: data.values,
         barMaxWidth: 24,
-        label: { show: true, position: "right", formatter: "{c}" + data.unit }
+        label: { show: true, position: "right", formatter: labelOf(data.unit) }
       }]
     };
   }
@@ -121,6 +133,10 @@
       var data = readData(el);
       var build = BUILDERS[el.getAttribute("data-chart")];
       if (!data || !build) return;
+      if (el.getAttribute("data-chart") === "hbar") {
+        // one bar per school: a province of a hundred schools needs a taller chart
+        el.style.height = Math.max(320, data.labels.length * 26 + 90) + "px";
+      }
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
       chart.setOption(build(data));
       el.setAttribute("data-drawn", "1");

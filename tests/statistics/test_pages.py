@@ -263,3 +263,80 @@ def test_province_statements_do_not_grow(client, world):
     large, response = queries_of(client, PROVINCE)
     assert large == small, (small, large)
     assert "新增大学3" in text_of(response)
+
+
+# --- 冻结报表 ------------------------------------------------------------------------------------------
+
+FREEZE = reverse("staff-statistics-freeze")
+FROZEN = reverse("staff-statistics-frozen")
+
+
+def test_school_admin_freezes_the_figures_and_reads_them_back(client, season):
+    from django.utils import timezone
+
+    from apps.statistics.models import FrozenReport
+
+    w = season
+    today = timezone.localdate()
+    client.force_login(w.school_admin)
+    response = client.post(FREEZE, {"cohort": "2027", "as_of": today.isoformat()})
+    report = FrozenReport.objects.get(school=w.school)
+    assert response.status_code == 302 and response["Location"] == reverse("staff-statistics-frozen-detail",
+                                                                           args=[report.pk])
+    html = text_of(client.get(response["Location"]))
+    assert cell_text(html, "stats-rate") == "50.00%" and "计算机学院" in html and "66.67%" in html
+    assert f"{today.year}年{today.month}月{today.day}日" in html
+    listing = text_of(client.get(FROZEN))
+    assert "50.00%" in listing and today.isoformat() in listing
+
+    book = workbook(client.get(reverse("staff-statistics-frozen-export", args=[report.pk])))
+    total = total_row(book)
+    assert (total[1], total[-2], float(total[-1])) == (10, 5, 50.0)
+    assert AuditEntry.objects.filter(action="statistics.export", school_id=w.school.pk).exists()
+
+    # the province reads it; the other school, and college staff, do not
+    client.force_login(w.province_admin)
+    assert client.get(reverse("staff-statistics-frozen-detail", args=[report.pk])).status_code == 200
+    assert "安徽示例大学" in text_of(client.get(FROZEN, {"school": w.school.pk}))
+    client.force_login(w.other_school_admin)
+    assert client.get(reverse("staff-statistics-frozen-detail", args=[report.pk])).status_code == 404
+    assert client.get(reverse("staff-statistics-frozen-export", args=[report.pk])).status_code == 404
+    assert "安徽示例大学" not in text_of(client.get(FROZEN))
+    client.force_login(w.college_admin)
+    assert client.get(FROZEN).status_code == 403
+    assert client.get(reverse("staff-statistics-frozen-detail", args=[report.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("as_of, message", [
+    ("later", "截止日期"),
+    ("2999-08-31", "尚未到来"),
+])
+def test_a_refused_freeze_says_why_and_keeps_nothing(client, season, as_of, message):
+    from apps.statistics.models import FrozenReport
+
+    client.force_login(season.school_admin)
+    response = client.post(FREEZE, {"cohort": "2027", "as_of": as_of}, follow=True)
+    assert message in text_of(response)
+    assert not FrozenReport.objects.exists()
+
+
+def test_the_same_date_is_frozen_once(client, season):
+    from django.utils import timezone
+
+    from apps.statistics.models import FrozenReport
+
+    client.force_login(season.school_admin)
+    today = timezone.localdate().isoformat()
+    client.post(FREEZE, {"cohort": "2027", "as_of": today})
+    response = client.post(FREEZE, {"cohort": "2027", "as_of": today}, follow=True)
+    assert "已冻结" in text_of(response)
+    assert FrozenReport.objects.count() == 1
+
+
+def test_only_school_staff_freeze(client, season):
+    from apps.statistics.models import FrozenReport
+
+    for user in (season.college_admin, season.province_admin):
+        client.force_login(user)
+        assert client.post(FREEZE, {"cohort": "2027", "as_of": "2026-01-01"}).status_code == 403
+    assert not FrozenReport.objects.exists()
