@@ -148,7 +148,7 @@ def _filtered(qs: QuerySet[Graduate], filters: GraduateFilters) -> QuerySet[Grad
         qs = qs.filter(education_level_code=filters.education_level_code)
     if filters.origin_province:
         # a division code's first two digits are its province (GB/T 2260): 340104 lies in 340000
-        qs = qs.filter(origin_division_id__startswith=filters.origin_province[:2])
+        qs = qs.filter(origin_division__code__startswith=filters.origin_province[:2])
     if filters.hardship_code:
         qs = qs.filter(hardship_code=filters.hardship_code)
     if filters.normal_student_code:
