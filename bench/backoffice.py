@@ -150,6 +150,9 @@ def _child(args) -> int:
     from apps.organisations.models import School
 
     setup_test_environment()  # 'testserver' allowed for the test client
+    if args.explain:
+        print(explain(args.explain))
+        return 0
     subjects = pick_subjects()
     extra = pick_extra(subjects)
     items, absent = present(scenarios(subjects, extra))
@@ -158,6 +161,41 @@ def _child(args) -> int:
             "schools": School.objects.count(), "subjects": {**asdict(subjects), **extra}, "absent": absent}
     json.dump({"meta": meta, "results": results}, sys.stdout, ensure_ascii=False)
     return 0
+
+
+def explain(names: list[str], *, top: int = 2) -> str:
+    """The statements of the named scenarios, slowest first, and EXPLAIN ANALYZE of the `top`
+    slowest of each (PostgreSQL): where a MISS's time goes and which index was or was not used."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.accounts.models import User
+
+    subjects = pick_subjects()
+    extra = pick_extra(subjects)
+    users = {"province": subjects.province_user, "school": subjects.school_user,
+             "college": subjects.college_user, **more_users(extra)}
+    out = []
+    for scenario in scenarios(subjects, extra):
+        if scenario.name not in names:
+            continue
+        client = Client()
+        client.force_login(User.objects.get(username=users[scenario.who]))
+        client.get(scenario.path, scenario.params)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(scenario.path, scenario.params)
+        client.logout()
+        statements = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
+        out.append(f"## {scenario.name} (HTTP {response.status_code}, {len(statements)} statements)")
+        for q in statements:
+            out.append(f"{float(q['time']) * 1000:8.1f} ms  {q['sql'][:300]}")
+        if connection.vendor == "postgresql":
+            for q in statements[:top]:
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
+                    out.append("\n" + q["sql"] + "\n" + "\n".join(row[0] for row in cursor.fetchall()))
+    return "\n".join(out)
 
 
 def _run_child(url: str, args) -> dict:
@@ -181,10 +219,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="alternating small/large processes")
     parser.add_argument("--budget", type=float, default=BUDGET)
     parser.add_argument("--json", default="", help="also write the raw figures to this file")
+    parser.add_argument("--explain", action="append", default=[], metavar="SCENARIO",
+                        help="print the statements of this scenario on --database-url (EXPLAIN ANALYZE of the "
+                             "slowest) instead of timing; repeatable")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.child:
+    if args.child or args.explain:
         return _child(args)
     began, load_before = time.time(), os.getloadavg()
     small = large = None
