@@ -64,6 +64,8 @@ SCHEDULE: list[PeriodicJob] = [
     PeriodicJob("deliver_notifications", timedelta(minutes=1), command="deliver_notifications"),
     # the daily 消息摘要: one e-mail per person and day from 08:00 on (claimed per person and day)
     PeriodicJob("send_notification_digests", timedelta(hours=1), command="send_notification_digests"),
+    # 就业统计每日快照: every school's figures of the day (trend line, province ranking); idempotent per day
+    PeriodicJob("stats_snapshot", timedelta(days=1), command="stats_snapshot"),
 ]
 
 

@@ -152,7 +152,8 @@ def rate_codes() -> RateCodes:
     return RateCodes(by_item, item_of, parent_of, order, dict(code_labels("destination")))
 
 
-def _rate(placed: int, graduates: int) -> Decimal:
+def rate_of(placed: int, graduates: int) -> Decimal:
+    """placed / graduates × 100, two decimals, half up (0.00 for an empty group)."""
     if not graduates:
         return Decimal("0.00")
     return (Decimal(placed) * 100 / Decimal(graduates)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -162,7 +163,7 @@ def make_row(key: str, label: str, counts: dict) -> RateRow:
     parts = {item: int(counts.get(item) or 0) for item in RATE_ITEMS}
     graduates = int(counts.get("graduates") or 0)
     placed = sum(parts.values())
-    return RateRow(key=key, label=label, graduates=graduates, placed=placed, rate=_rate(placed, graduates), **parts)
+    return RateRow(key=key, label=label, graduates=graduates, placed=placed, rate=rate_of(placed, graduates), **parts)
 
 
 def row_to_dict(row: RateRow) -> dict:
@@ -291,7 +292,7 @@ def _overview_from_counts(*, cohort: int, label: str, counts: dict, terminations
     return Overview(
         cohort=cohort, scope_label=label, total=total,
         origin_confirmed=int(counts.get("origin_confirmed") or 0),
-        online_signed=online, online_share=_rate(online, total.unit),
+        online_signed=online, online_share=rate_of(online, total.unit),
         pending_review=int(counts.get("pending_review") or 0),
         terminations=int(terminations or 0), computed_at=computed_at,
     )
@@ -394,7 +395,7 @@ def sort_category_rows(rows: list[RateRow], codes: RateCodes) -> list[RateRow]:
     (not a placement rate: a category row is placed entirely or not at all)."""
     tail = {CATEGORY_PENDING_KEY: 1, CATEGORY_NONE_KEY: 2}
     total = sum(r.graduates for r in rows)
-    rows = [replace(r, rate=_rate(r.graduates, total)) for r in rows]
+    rows = [replace(r, rate=rate_of(r.graduates, total)) for r in rows]
     return sorted(rows, key=lambda r: (tail.get(r.key, 0), codes.order.get(r.key, 1 << 30), r.key))
 
 
@@ -496,7 +497,7 @@ def stats_trend(*, actor, cohort=None, school_id=None, college_id=None) -> list[
         snapshots = snapshots.filter(school_id=scope.school.pk)
     days = snapshots.values("day").annotate(graduates=Sum("graduates"), placed=Sum("placed")).order_by("day")
     return [TrendPoint(day=d["day"], graduates=d["graduates"] or 0, placed=d["placed"] or 0,
-                       rate=_rate(d["placed"] or 0, d["graduates"] or 0)) for d in days]
+                       rate=rate_of(d["placed"] or 0, d["graduates"] or 0)) for d in days]
 
 
 def province_ranking(*, actor, cohort=None) -> list[SchoolRank]:

@@ -11,12 +11,16 @@ from __future__ import annotations
 from django.db.models import Min, OuterRef, Subquery, Sum
 from django.utils import timezone
 
+from apps.accounts.models import Role
+from apps.accounts.permissions import require_role
 from apps.accounts.scoping import get_visible, visible_to
 from apps.organisations.models import School
 from apps.statistics import compute as c
 from apps.statistics.models import FrozenReport, StatsSnapshot
 
 SUMMED = (*c.COUNT_FIELDS, *c.OVERVIEW_COUNTS)
+# a frozen report is a school's whole set of figures: its school staff and the province read it
+FROZEN_READERS = (Role.SCHOOL_STAFF, Role.PROVINCE_STAFF)
 
 
 def _province_schools(scope: c.StatsScope, cohort: int) -> list[tuple[int, str, str, int | None]]:
@@ -123,9 +127,7 @@ def school_ranking(scope: c.StatsScope, cohort: int) -> list[c.SchoolRank]:
 
 def frozen_reports(*, actor, school_id=None, cohort=None):
     """The frozen reports the actor may read (newest label date first), without the JSON."""
-    from apps.accounts.permissions import STAFF, require_role
-
-    require_role(actor, STAFF)
+    require_role(actor, FROZEN_READERS)
     qs = visible_to(FrozenReport, actor).select_related("school", "frozen_by").defer("figures")
     if school_id not in (None, ""):
         school = get_visible(School, actor, pk=c._id(school_id))
@@ -136,9 +138,7 @@ def frozen_reports(*, actor, school_id=None, cohort=None):
 
 
 def frozen_report_get(*, actor, report_id) -> FrozenReport:
-    from apps.accounts.permissions import STAFF, require_role
-
-    require_role(actor, STAFF)
+    require_role(actor, FROZEN_READERS)
     return get_visible(FrozenReport.objects.select_related("school", "frozen_by"), actor, pk=c._id(report_id))
 
 
