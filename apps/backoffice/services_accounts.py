@@ -182,12 +182,12 @@ def staff_account_disable(*, actor, user_id: int, reason: str, client_address: s
     if str(user_id) == str(actor.pk):
         raise DomainError("不能停用自己的账号", code="self")
     reason = normalise(reason)
-    if not reason:
-        raise DomainError("请填写停用原因", fields={"reason": "请填写停用原因"})
-    if len(reason) > MAX_REASON:
-        raise DomainError(f"停用原因不超过{MAX_REASON}字", fields={"reason": "内容过长"})
     with transaction.atomic():
-        account = _account_for_update(actor, user_id)
+        account = _account_for_update(actor, user_id)  # out of scope: 404 before anything is judged
+        if not reason:
+            raise DomainError("请填写停用原因", fields={"reason": "请填写停用原因"})
+        if len(reason) > MAX_REASON:
+            raise DomainError(f"停用原因不超过{MAX_REASON}字", fields={"reason": "内容过长"})
         if not account.is_active:
             raise DomainError("该账号已停用", code="already_disabled")
         account.is_active = False
