@@ -118,8 +118,8 @@ class DirectoryTerminationOut(Schema):
     agreement_number: str
     reason_label: str
     status: str
+    status_label: str  # the review's state (the termination page has the full explanation)
     submitted_at: datetime
-    state: DirectoryStateOut
 
 
 class DirectoryCorrectionOut(Schema):
@@ -255,7 +255,7 @@ def _history(entry) -> dict:
             summary="工作人员：毕业生页面（生源、联系方式、去向及其记录、网签、解约、纠错、档案转寄、操作记录；个人号码脱敏）")
 def directory_detail(request, graduate_id: int):
     from apps.destinations.presenters import destination_state
-    from apps.signing.presenters import agreement_state, termination_state
+    from apps.signing.presenters import agreement_state
 
     require_role(request.user, DIRECTORY_READERS)
     role = request.user.role
@@ -291,8 +291,8 @@ def directory_detail(request, graduate_id: int):
                         "accepted_at": a.accepted_at, "state": _state(agreement_state(a, viewer_role=role))}
                        for a in view.agreements],
         "terminations": [{"id": t.pk, "agreement_number": t.agreement.number, "reason_label": t.get_reason_display(),
-                          "status": t.status, "submitted_at": t.submitted_at,
-                          "state": _state(termination_state(t, viewer_role=role))} for t in view.terminations],
+                          "status": t.status, "status_label": t.get_status_display(),
+                          "submitted_at": t.submitted_at} for t in view.terminations],
         "corrections": [{"id": c.pk, "kind_label": c.get_kind_display(), "status": c.status,
                          "status_label": c.get_status_display(), "created_at": c.created_at}
                         for c in view.corrections],

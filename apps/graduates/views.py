@@ -173,7 +173,7 @@ def staff_graduate_detail_view(request, pk: int):
     """毕业生页面: everything the platform holds about the graduate, each section linking to where
     it is handled (only links the viewer's role may open)."""
     from apps.destinations.presenters import destination_state
-    from apps.signing.presenters import agreement_state, termination_state
+    from apps.signing.presenters import agreement_state
 
     user = request.user
     graduate = get_visible(Graduate.objects.select_related("school", "college", "major", "origin_division"), user,
@@ -188,7 +188,6 @@ def staff_graduate_detail_view(request, pk: int):
         "destination_rows": destination_field_rows(view.destination),
         "destination_category": code_label("destination", view.destination.category_code) if view.destination else "",
         "agreements": [{"a": a, "state": agreement_state(a, viewer_role=user.role)} for a in view.agreements],
-        "terminations": [{"t": t, "state": termination_state(t, viewer_role=user.role)} for t in view.terminations],
         "is_reviewer": user.role in REVIEWERS,
     })
 
