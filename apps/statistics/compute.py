@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, IntegerField, Max, Q, QuerySet, Sum, Value
+from django.db.models import Count, FilteredRelation, IntegerField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -174,7 +174,7 @@ def row_from_dict(data: dict) -> RateRow:
     return make_row(str(data.get("key", "")), str(data.get("label", "")), data)
 
 
-def _item_counts(codes: RateCodes, prefix: str = "destination__") -> dict:
+def _item_counts(codes: RateCodes, prefix: str = "dest__") -> dict:
     """COUNT(id) FILTER (…) per rate item: approved destinations of the item's codes."""
     approved = Q(**{f"{prefix}status": APPROVED})
     counts: dict = {"graduates": Count("id")}
@@ -207,8 +207,24 @@ class StatsScope:
             return {"school_id": self.school.pk}
         return {}
 
-    def graduates(self, cohort: int) -> QuerySet:
-        return visible_to(Graduate, self.actor).filter(cohort=cohort, **self.filters())
+    def graduates(self, cohort: int, *, school_ids: list[int] | None = None) -> QuerySet:
+        """The scope's graduates of the cohort, each with its destination as `dest`.
+
+        The destination is joined through a FilteredRelation that repeats the scope on the
+        destination's own school / college column (a destination always carries its graduate's):
+        without it PostgreSQL hashes the whole province's destinations for one school's
+        graduates; with it the join reads dest_school_category_idx / dest_college_category_idx."""
+        qs = visible_to(Graduate, self.actor).filter(cohort=cohort, **self.filters())
+        if school_ids is not None:
+            qs = qs.filter(school_id__in=school_ids)
+            condition = Q(destination__school_id__in=school_ids)
+        elif self.college is not None:
+            condition = Q(destination__college_id=self.college.pk)
+        elif self.school is not None:
+            condition = Q(destination__school_id=self.school.pk)
+        else:
+            condition = Q(destination__graduate_id__isnull=False)
+        return qs.annotate(dest=FilteredRelation("destination", condition=condition))
 
     def terminations(self, cohort: int) -> QuerySet:
         return visible_to(Termination, self.actor).filter(status=TerminationStatus.APPROVED,
@@ -272,16 +288,16 @@ def _cohort(scope: StatsScope, cohort) -> int:
 
 
 def _overview_counts(graduates: QuerySet, codes: RateCodes) -> dict:
-    approved = Q(destination__status=APPROVED)
+    approved = Q(dest__status=APPROVED)
     unit_codes = codes.by_item["unit"]
-    online = (Count("id", filter=approved & Q(destination__source=DestinationSource.ONLINE_SIGNING,
-                                             destination__category_code__in=unit_codes))
+    online = (Count("id", filter=approved & Q(dest__source=DestinationSource.ONLINE_SIGNING,
+                                             dest__category_code__in=unit_codes))
               if unit_codes else Value(0, output_field=IntegerField()))
     return graduates.aggregate(
         **_item_counts(codes),
         origin_confirmed=Count("id", filter=Q(origin_confirmed_at__isnull=False)),
         online_signed=online,
-        pending_review=Count("id", filter=Q(destination__status__in=PENDING_STATUSES)),
+        pending_review=Count("id", filter=Q(dest__status__in=PENDING_STATUSES)),
     )
 
 
@@ -364,11 +380,10 @@ def _category_rows(graduates: QuerySet, codes: RateCodes) -> list[RateRow]:
     """毕业去向 mix: one row per approved two-digit category (sub-codes folded into their
     category), then 审核中 (submitted / college-approved), then 未登记 (no registration,
     a draft or a returned one). The rows add up to all graduates."""
-    groups = (graduates.values("destination__category_code", "destination__status")
-              .annotate(graduates=Count("id")).order_by())
+    groups = graduates.values("dest__category_code", "dest__status").annotate(graduates=Count("id")).order_by()
     totals: dict[str, int] = {}
     for group in groups:
-        code, status = group["destination__category_code"], group["destination__status"]
+        code, status = group["dest__category_code"], group["dest__status"]
         if status == APPROVED and code:
             key = codes.parent_of.get(code, code)
         elif status in PENDING_STATUSES:

@@ -49,7 +49,7 @@ def province_overview(scope: c.StatsScope, cohort: int) -> c.Overview:
         computed_at = min(computed_at, sums.pop("oldest") or computed_at)
         counts = {name: value or 0 for name, value in sums.items()}
     if missing:
-        live = c._overview_counts(scope.graduates(cohort).filter(school_id__in=missing), c.rate_codes())
+        live = c._overview_counts(scope.graduates(cohort, school_ids=missing), c.rate_codes())
         live["terminations"] = scope.terminations(cohort).filter(school_id__in=missing).count()
         counts = {name: counts[name] + int(live.get(name) or 0) for name in SUMMED}
     return c._overview_from_counts(cohort=cohort, label=scope.label, counts=counts,
@@ -81,7 +81,7 @@ def province_breakdown(scope: c.StatsScope, cohort: int, by: str) -> list[c.Rate
         parts.extend(StatsSnapshot.objects.filter(pk__in=snapshot_ids)
                      .values_list(f"figures__breakdowns__{by}", flat=True))
     if missing:
-        parts.append(c._live_breakdown(scope.graduates(cohort).filter(school_id__in=missing), by, codes, scope.actor))
+        parts.append(c._live_breakdown(scope.graduates(cohort, school_ids=missing), by, codes, scope.actor))
     rows = _merge(parts)
     if by == "category":
         return c.sort_category_rows(rows, codes)
@@ -104,7 +104,7 @@ def school_ranking(scope: c.StatsScope, cohort: int) -> list[c.SchoolRank]:
             figures[row["school_id"]] = row
     if missing:
         now = timezone.now()
-        for row in c._grouped(scope.graduates(cohort).filter(school_id__in=missing), "school_id", c.rate_codes()):
+        for row in c._grouped(scope.graduates(cohort, school_ids=missing), "school_id", c.rate_codes()):
             figures[row["school_id"]] = {**row, "taken_at": now}
     unranked = []
     for pk, name, code, _ in schools:
