@@ -9,10 +9,21 @@ their own school (the matrix only sends the write as the other personas)."""
 
 from __future__ import annotations
 
-from tests.security.permission_expectations import OWNER_STAFF, SCHOOL_ADMINS, _p
+from tests.security.permission_expectations import OWNER_STAFF, SCHOOL_ADMINS, STAFF, Page, _p
 
 # --- PAGES: entries of the statistics pages (the pages helper appends them here) ---------------
-PAGES: dict = {}
+PAGES: dict = {
+    # the dashboard of the owner's school and college: college staff are pinned to their own
+    # college (200 with it), another school's staff get 404; the export is the same view as .xlsx
+    "staff-statistics": Page(STAFF - {"other_school_staff"}, query={"school": "school", "college": "college"}),
+    "staff-statistics-export": Page(STAFF - {"other_school_staff"}, query={"school": "school", "college": "college"}),
+    "staff-statistics-province": Page(frozenset({"province_staff"})),
+    "staff-statistics-freeze": Page(SCHOOL_ADMINS, post_only=True),
+    # frozen reports hold every college of a school: school staff (their own list) and the province
+    "staff-statistics-frozen": Page(SCHOOL_ADMINS | {"province_staff"}),
+    "staff-statistics-frozen-detail": Page(frozenset({"school_staff", "province_staff"}), {"pk": "frozen_report"}),
+    "staff-statistics-frozen-export": Page(frozenset({"school_staff", "province_staff"}), {"pk": "frozen_report"}),
+}
 # --- end of PAGES ------------------------------------------------------------------------------
 
 _SCHOOL_FIGURES = frozenset({"school_staff", "province_staff"})
