@@ -145,6 +145,9 @@ def seed_demo(graduates_per_school: int = 200) -> bool:
             graduate.origin_confirmed_at = timezone.now()
         graduate.save()
     _demo_destinations(schools["19001"][0], rng)
+    # 就业统计: most of the rest reviewed and approved, so the dashboards show a season under way
+    _demo_approved_destinations(schools["19001"][0], rng, share=0.7, skip=45)
+    _demo_approved_destinations(schools["19002"][0], rng, share=0.55, skip=0)
     # 全国毕业去向登记系统: the demo's records start on their way to the registry as an imported
     # roster's do (start.sh runs the stand-in and the relay), so the sync works out of the box
     from apps.registry.outbox import ROSTER, registry_enqueue_many
@@ -170,6 +173,9 @@ def seed_demo(graduates_per_school: int = 200) -> bool:
     demo_fairs()  # 招聘会: an upcoming fair with booths (one waiting), graduates interested
     demo_infosessions()  # 宣讲会: rooms, one scheduled session with sign-ups, one request waiting
     demo_recommendations()  # 就业推荐表: one issued form, one request waiting for the college
+    from apps.statistics.snapshots import stats_snapshot_all
+
+    stats_snapshot_all()  # 就业统计: today's snapshot, so the province overview has figures at once
     return True
 
 
@@ -204,3 +210,34 @@ def _demo_destinations(school, rng) -> None:
         rows.append(Destination(graduate=graduate, school=school, college_id=graduate.college_id, category_code=code,
                                 status=status, submitted_at=now - timedelta(hours=rng.randrange(1, 72)), **fields))
     Destination.objects.bulk_create(rows)
+
+
+# (category code, share) of the approved demo registrations: 就业, 升学 and some 未就业
+_APPROVED_MIX = [("11", 0.42), ("12", 0.12), ("75", 0.04), ("76", 0.06), ("801", 0.2), ("85", 0.06), ("701", 0.1)]
+
+
+def _demo_approved_destinations(school, rng, *, share: float, skip: int) -> None:
+    """审核通过 registrations for `share` of the school's generated graduates (the named ones and
+    the review-queue samples are left alone)."""
+    from apps.destinations.models import Destination, DestinationStatus
+
+    taken = Destination.objects.filter(school=school).values_list("graduate_id", flat=True)
+    graduates = list(Graduate.objects.filter(school=school, cohort=COHORT).exclude(pk__in=taken)
+                     .order_by("student_number")[skip:])
+    rng.shuffle(graduates)
+    codes = [code for code, _ in _APPROVED_MIX]
+    weights = [weight for _, weight in _APPROVED_MIX]
+    now = timezone.now()
+    unit = {"unit_name": "合肥示例软件有限公司", "credit_code": DEMO_CREDIT_CODE, "unit_nature_code": "39",
+            "industry_code": "34", "unit_division_id": "340104", "unit_address": "合肥市蜀山区示例路1号",
+            "position_category_code": "13", "sign_date": date(COHORT - 1, 11, 1)}
+    study = {"study_school": "中国科学技术大学", "study_major": "计算机科学与技术", "unit_division_id": "340111"}
+    rows = []
+    for graduate in graduates[: int(len(graduates) * share)]:
+        code = rng.choices(codes, weights)[0]
+        fields = unit if code in ("11", "12") else study if code == "801" else {}
+        submitted = now - timedelta(days=rng.randrange(5, 40))
+        rows.append(Destination(graduate=graduate, school=school, college_id=graduate.college_id, category_code=code,
+                                status=DestinationStatus.SCHOOL_APPROVED, submitted_at=submitted, **fields))
+    Destination.objects.bulk_create(rows)
+
