@@ -26,13 +26,23 @@ def _filename(*parts) -> str:
     return "_".join(_UNSAFE_IN_NAME.sub("", str(p)) for p in parts if p not in (None, "")) + ".xlsx"
 
 
-def _rate_columns(first: str) -> list[Column]:
+SHARE_HEADER = "占毕业生比例（%）"  # the category breakdown: each 毕业去向's share of all graduates
+
+
+def _rate_columns(first: str, *, share: bool = False) -> list[Column]:
     return [Column(first, 24), Column("毕业生数", 10), *[Column(label, 10) for label in RATE_ITEMS.values()],
-            Column("已落实", 10), Column(RATE_HEADER, 18)]
+            Column("已落实", 10), Column(SHARE_HEADER if share else RATE_HEADER, 18)]
 
 
-def _rate_values(label: str, row) -> list:
-    return [label, row.graduates, *[getattr(row, key) for key in RATE_ITEMS], row.placed, row.rate]
+def _rate_values(label: str, row, *, rate=None) -> list:
+    return [label, row.graduates, *[getattr(row, key) for key in RATE_ITEMS], row.placed,
+            row.rate if rate is None else rate]
+
+
+def _total_values(overview, *, share: bool) -> list:
+    """The 合计 line: the overview's total; under a share column every graduate is 100 %."""
+    total = overview.total
+    return _rate_values(TOTAL_LABEL, total, rate=rate_of(total.graduates, total.graduates) if share else None)
 
 
 def _overview_rows(overview) -> list[tuple[str, object]]:
@@ -59,16 +69,16 @@ def _audit(*, actor, summary: str, school_id, college_id=None, changes: dict, cl
                      college_id=college_id, changes=changes, client_address=client_address)
 
 
-def dashboard_workbook(*, actor, school, college, by_label: str, overview, breakdown,
+def dashboard_workbook(*, actor, school, college, by: str, by_label: str, overview, breakdown,
                        client_address: str = "") -> tuple[str, bytes]:
     book = XlsxBook()
     head = book.sheet("概览", [Column("指标", 26), Column("数值", 30)])
     for label, value in _overview_rows(overview):
         head.append([label, value])
-    table = book.sheet(f"按{by_label}"[:31], _rate_columns(by_label))
+    table = book.sheet(f"按{by_label}"[:31], _rate_columns(by_label, share=by == "category"))
     for row in breakdown:
         table.append(_rate_values(row.label, row))
-    table.append(_rate_values(TOTAL_LABEL, overview.total))
+    table.append(_total_values(overview, share=by == "category"))
     filename = _filename("毕业去向落实率", school.name, college.name if college else "", f"{overview.cohort}届",
                          f"按{by_label}")
     _audit(actor=actor, summary=f"导出{overview.cohort}届就业统计：{overview.scope_label}，按{by_label}",
@@ -136,10 +146,11 @@ def frozen_workbook(*, actor, report, client_address: str = "") -> tuple[str, by
     for label, value in _overview_rows(overview):
         head.append([label, value])
     for breakdown in view["breakdowns"]:
-        sheet = book.sheet(f"按{breakdown['label']}"[:31], _rate_columns(breakdown["label"]))
+        sheet = book.sheet(f"按{breakdown['label']}"[:31],
+                           _rate_columns(breakdown["label"], share=breakdown["by"] == "category"))
         for row in breakdown["rows"]:
             sheet.append(_rate_values(row.label, row))
-        sheet.append(_rate_values(TOTAL_LABEL, overview.total))
+        sheet.append(_total_values(overview, share=breakdown["by"] == "category"))
     _audit(actor=actor, summary=f"导出冻结报表：{report.school.name} {report.cohort}届 截至{report.as_of:%Y-%m-%d}",
            school_id=report.school_id, changes={"届别": report.cohort, "截止日期": report.as_of.isoformat()},
            client_address=client_address)

@@ -232,7 +232,7 @@ def export_view(request):
     overview = compute.stats_overview(actor=user, **scope.compute_scope)
     breakdown = compute.stats_breakdown(actor=user, by=scope.by, **scope.compute_scope)
     filename, content = exports.dashboard_workbook(
-        actor=user, school=scope.school, college=scope.college, by_label=scope.dimensions[scope.by],
+        actor=user, school=scope.school, college=scope.college, by=scope.by, by_label=scope.dimensions[scope.by],
         overview=overview, breakdown=breakdown, client_address=client_address(request))
     return _xlsx_response(filename, content)
 

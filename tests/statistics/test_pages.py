@@ -340,3 +340,14 @@ def test_only_school_staff_freeze(client, season):
         client.force_login(user)
         assert client.post(FREEZE, {"cohort": "2027", "as_of": "2026-01-01"}).status_code == 403
     assert not FrozenReport.objects.exists()
+
+
+def test_category_mix_shows_shares_that_add_up(client, season):
+    client.force_login(season.school_admin)
+    html = text_of(client.get(DASHBOARD, {"by": "category"}))
+    assert "占毕业生" in html
+    rows = sheet_rows(workbook(client.get(EXPORT, {"by": "category"})), 1)
+    assert rows[0][-1] == "占毕业生比例（%）"
+    assert rows[-1][0] == "合计" and rows[-1][1] == 10 and rows[-1][-2] == 5 and float(rows[-1][-1]) == 100.0
+    assert sum(r[1] for r in rows[1:-1]) == 10
+    assert {r[0]: float(r[-1]) for r in rows[1:-1]}["未登记"] == 40.0  # 王小明, 李华 and two more
