@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import Role
@@ -166,7 +166,9 @@ def _waiting_agreement_reviews(actor):
     status = reviewable_status(actor)
     if not status:
         return Agreement.objects.none()
-    return visible_to(Agreement, actor).filter(status=AgreementStatus.IN_FORCE, graduate__destination__status=status)
+    # decided where the registration is reviewed: the destination's staff page (one review door)
+    return (visible_to(Agreement, actor).filter(status=AgreementStatus.IN_FORCE, graduate__destination__status=status)
+            .annotate(destination_pk=F("graduate__destination__pk")))
 
 
 def _waiting_terminations(actor):
@@ -294,7 +296,7 @@ QUEUES: tuple[Queue, ...] = (
           "staff-destination-detail", lambda d: {"pk": d.pk}, _destination_what, graduate_field="graduate_id",
           batch=BatchAction("批量通过", "确认批量通过所选的毕业去向登记？", _destination_batch_approve)),
     Queue("agreements", "网签协议审核", REVIEWERS, _waiting_agreement_reviews, "accepted_at",
-          "staff-agreement-detail", lambda a: {"pk": a.pk}, _agreement_what, graduate_field="graduate_id",
+          "staff-destination-detail", lambda a: {"pk": a.destination_pk}, _agreement_what, graduate_field="graduate_id",
           related=("employer",)),
     Queue("terminations", "解约审核", REVIEWERS, _waiting_terminations, "submitted_at",
           "staff-termination-detail", lambda t: {"pk": t.pk}, _termination_what, graduate_field="graduate_id"),

@@ -142,6 +142,15 @@ def test_each_queue_counts_an_item_that_waits_and_not_one_that_does_not(world, c
     assert f'href="{row.url}"' in page and row.who in page
 
 
+def test_an_agreement_review_opens_the_registration_review_page(world):
+    """网签 registration is reviewed where the destination is (the one review door)."""
+    made = online_signed(world, S.SUBMITTED)
+    queue = QUEUES_BY_KEY["agreements"]
+    [row] = item_rows(queue, list(queue_items_queryset(queue, world.college_admin)))
+    assert row.url == f"/staff/destinations/{made.graduate.destination.pk}/"
+    assert row.what == f"网签协议 {made.number}：{world.employer.name}"
+
+
 def test_queues_per_role(world):
     keys = {persona: {q.key for q in queues_for(getattr(world, persona))}
             for persona in ("college_admin", "school_admin", "province_admin", "employer_user", "graduate_user")}
