@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from apps.accounts.models import Role
-from apps.core.jobs import checkpoint
+from apps.core.jobs import checkpoint, lease_seconds
 from apps.organisations.models import School
 from apps.statistics import compute
 from apps.statistics.models import StatsSnapshot
@@ -77,3 +78,15 @@ def stats_snapshot_all(now: datetime | None = None, *, school_ids: list[int] | N
         written += 1
         checkpoint("statistics.snapshot")  # tests kill the process here: one school committed, the rest not
     return written
+
+
+def recover_missing_snapshots(now: datetime | None = None) -> int:
+    """A recoverer (`fn(now=None) -> int`, for apps.core.jobs.RECOVERERS): when the day's run
+    began (some school has today's row) more than a lease ago and schools still lack theirs,
+    the run was killed — take the missing ones. Returns how many rows it wrote."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    started = StatsSnapshot.objects.filter(day=day).aggregate(first=Min("taken_at"))["first"]
+    if started is None or now - started < timedelta(seconds=lease_seconds()):
+        return 0  # not begun today (the schedule will run it), or possibly still running
+    return stats_snapshot_all(now, missing_only=True)

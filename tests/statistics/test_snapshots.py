@@ -191,3 +191,18 @@ def test_a_snapshot_process_killed_half_way_is_completed_by_a_rerun(world):
     assert stats_snapshot_all(now) == len(schools)
     assert rows_of_day(TODAY) == schools
     assert StatsSnapshot.objects.count() == len(schools)
+
+
+@pytest.mark.django_db
+def test_recoverer_completes_a_day_a_killed_run_left_half_done(cohort_world, settings):
+    from apps.statistics.snapshots import recover_missing_snapshots, stats_snapshot_school
+
+    w = cohort_world
+    settings.JOB_LEASE_SECONDS = 600
+    morning = at(TODAY, 2)
+    assert recover_missing_snapshots(morning) == 0  # the day's run has not begun: nothing to recover
+    stats_snapshot_school(w.school, now=morning)  # the run began, then died
+    assert recover_missing_snapshots(morning + timedelta(minutes=5)) == 0  # perhaps still running
+    assert recover_missing_snapshots(morning + timedelta(minutes=11)) == 1
+    assert rows_of_day(TODAY) == sorted([w.school.pk, w.other_school.pk])
+    assert recover_missing_snapshots(morning + timedelta(minutes=12)) == 0
