@@ -26,6 +26,7 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import STAFF, require_role
 from apps.accounts.scoping import get_visible, visible_to
 from apps.core.errors import DomainError, NotFound
+from apps.core.pagination import MAX_ID
 from apps.destinations.models import DestinationSource, DestinationStatus
 from apps.graduates.models import Graduate
 from apps.organisations.models import College, Major, School
@@ -235,9 +236,12 @@ def _id(value) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise NotFound() from None
+    if not 0 < number <= MAX_ID:  # no row has it, and the database would overflow on it
+        raise NotFound()
+    return number
 
 
 def stats_scope(*, actor, school_id=None, college_id=None) -> StatsScope:
@@ -343,12 +347,14 @@ def sort_rows(rows: list[RateRow], order: dict[str, int] | None = None) -> list[
     return sorted(rows, key=lambda r: (r.key == "", r.label, r.key))
 
 
-def _grouped(graduates: QuerySet, expression_or_field, codes: RateCodes, alias: str = "group_key") -> list[dict]:
-    if isinstance(expression_or_field, str):
-        qs = graduates.values(alias_field := expression_or_field)
+def _grouped(graduates: QuerySet, group_by, codes: RateCodes) -> list[dict]:
+    """One GROUP BY: the counts per value of `group_by` (a field name or an expression), each
+    row with its value under "group_key" (and, for a field, under the field's name too)."""
+    if isinstance(group_by, str):
+        name, qs = group_by, graduates.values(group_by)
     else:
-        qs = graduates.annotate(**{alias: expression_or_field}).values(alias_field := alias)
-    return [{**row, "group_key": row[alias_field]} for row in qs.annotate(**_item_counts(codes)).order_by()]
+        name, qs = "group_key", graduates.annotate(group_key=group_by).values("group_key")
+    return [{**row, "group_key": row[name]} for row in qs.annotate(**_item_counts(codes)).order_by()]
 
 
 def _live_breakdown(graduates: QuerySet, by: str, codes: RateCodes, actor) -> list[RateRow]:

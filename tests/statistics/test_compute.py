@@ -177,7 +177,7 @@ def test_college_admin_sees_only_their_college(cohort_world):
 
 @pytest.mark.parametrize("kwargs", [
     {"college_id": "other_college"}, {"school_id": "other_school"}, {"college_id": "far_college"},
-    {"college_id": 999999}, {"school_id": "abc"},
+    {"college_id": 999999}, {"school_id": "abc"}, {"college_id": 10**25}, {"school_id": -3},
 ])
 def test_college_admin_out_of_scope_ids_are_not_found(cohort_world, kwargs):
     w = cohort_world
