@@ -21,6 +21,7 @@ from apps.signing.models import Termination
 from tests import factories as f
 from tests.destinations.builders import make_destination
 from tests.graduates.test_directory import agreement
+from tests.list_scale import assert_index_ordered, needs_postgresql, page_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +197,25 @@ def test_api_detail_is_the_same_staff_view(world, api_client):
         assert number not in text, number
     assert any(e["summary"] == "修改信息0" for e in body["audit"])
     assert re.search(r"[\u4e00-\u9fff]", body["destination"]["state"]["title"])
+
+
+# --- PostgreSQL: the filtered page is still read from the list index in its order -----------------
+
+@needs_postgresql
+@pytest.mark.parametrize("persona", ["school_admin", "college_admin", "province_admin"])
+@pytest.mark.parametrize("params", [
+    {}, {"category": "11", "status": "submitted"}, {"category": "none"}, {"signed": "yes"},
+    {"confirmed": "no", "province": "340000", "hardship": "2"},
+])
+def test_filtered_pages_are_read_from_an_index_in_order(world, persona, params):
+    from apps.graduates.selectors import directory_filters, graduates_list
+
+    _matching(world, 20, "p")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    actor = getattr(world, persona)
+    filters = directory_filters(actor=actor, origin_province=params.get("province", ""),
+                                category=params.get("category", ""), status=params.get("status", ""),
+                                confirmed=params.get("confirmed", ""), signed=params.get("signed", ""),
+                                hardship=params.get("hardship", ""))
+    assert_index_ordered(page_plan(graduates_list(actor=actor, filters=filters)), "graduates_graduate")
