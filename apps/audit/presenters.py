@@ -69,7 +69,7 @@ def _value_text(name: str, value: Any) -> str:
         return label if label != text else text
     if name in _UNITS and isinstance(value, int):
         return f"{value}{_UNITS[name]}"
-    return text
+    return _choice_labels(name).get(text, text)
 
 
 def _pair(raw: Any) -> tuple[Any, Any]:
@@ -181,7 +181,20 @@ AREA_LABELS = {
     "fair": "招聘会", "session": "宣讲会", "infosession": "宣讲会", "jobs": "求职", "signing": "网络签约",
     "notifications": "消息设置", "staff_account": "管理员账号", "pii_key": "数据密钥",
 }
-_EXTRA_LABELS.update({"must_change_password": "须修改密码", "role": "角色", "school": "学校", "college": "院系"})
+_EXTRA_LABELS.update({
+    "must_change_password": "须修改密码", "role": "角色", "school": "学校", "college": "院系", "mode": "导入方式",
+    "contact_mobile": "联系人手机", "credit_code": "统一社会信用代码", "failure_message": "失败原因",
+    "recovery_attempts": "恢复次数", "name": "名称", "verifier": "认证单位",
+})
+
+
+def _choice_labels(name: str) -> dict[str, str]:
+    """Stored choice values that read as their labels (a roster import's mode: create → 新增)."""
+    if name == "mode":
+        from apps.roster.models import ImportMode
+
+        return dict(ImportMode.choices)
+    return {}
 
 
 def action_label(action: str) -> str:

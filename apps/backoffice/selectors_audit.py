@@ -13,6 +13,7 @@ the cache with its time and shown on every page view."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -32,6 +33,7 @@ from apps.graduates.models import Graduate
 from apps.notifications.scrub import scrub_personal_numbers
 from apps.organisations.models import School
 
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")  # a key without a Chinese label reads as 其他信息, never as its code
 VERIFY_CACHE_SECONDS = 30 * 24 * 3600  # the last result stays until the next 校验
 VIEWER_COLUMNS = ("id", "occurred_at", "actor_kind", "actor_label", "action", "summary", "target_type",
                   "target_id", "school_id", "college_id", "graduate_id", "changes")
@@ -118,7 +120,8 @@ def target_text(entry: AuditEntry) -> str:
 def viewer_row(entry: AuditEntry) -> dict:
     """One entry as the page and the API show it: time, actor, action label, target, masked
     before/after rows."""
-    rows = [{**row, "before": _scrubbed(row["before"]), "after": _scrubbed(row["after"])}
+    rows = [{**row, "label": row["label"] if _CHINESE.search(row["label"]) else "其他信息",
+             "before": _scrubbed(row["before"]), "after": _scrubbed(row["after"])}
             for row in history_rows(entry.changes)]
     return {
         "id": entry.pk,

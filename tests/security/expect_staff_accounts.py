@@ -36,6 +36,6 @@ def build(w, users) -> None:
     """A college staff account of the owner's college, created by the owner's school staff."""
     from apps.backoffice.services_accounts import staff_account_create
 
-    account, _password = staff_account_create(actor=users["school_staff"], username="sec-college-new",
+    account, _password = staff_account_create(actor=users["school_staff"], username="sec-college-3",
                                               display_name="新院系管理员", college_id=w.ids.college)
     w.ids.staff_account = account.pk
