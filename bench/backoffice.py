@@ -73,13 +73,21 @@ def pick_extra(subjects: Subjects) -> dict:
     same = min(sizes, key=lambda row: (abs(row["n"] - SAME_SIZE), row["school_id"]))
     school = School.objects.get(pk=same["school_id"])
     college = College.objects.filter(school=school).order_by("id").first()
-    return {"school_id": school_id, "id_last4": last4, "same_size_school_id": school.pk,
+    # the inbox asks a queue's oldest item only when the queue holds one: a college whose queues
+    # all wait (a pending 解约 is rare, ~1 %) makes the statement count comparable between the sets
+    from apps.signing.models import Termination, TerminationStatus
+
+    busy = (Termination.objects.filter(school_id=school_id, status=TerminationStatus.SUBMITTED).order_by("college_id")
+            .values_list("college_id", flat=True).first()) or subjects.college_id
+    return {"school_id": school_id, "id_last4": last4, "busy_college_user": f"bench-college-{busy}",
+            "same_size_school_id": school.pk,
             "same_size_graduates": same["n"], "same_size_school_user": f"bench-school-{school.code}",
             "same_size_college_user": f"bench-college-{college.pk}", "same_size_college_id": college.pk}
 
 
 def more_users(extra: dict) -> dict[str, str]:
-    return {"school~5k": extra["same_size_school_user"], "college~5k": extra["same_size_college_user"]}
+    return {"school~5k": extra["same_size_school_user"], "college~5k": extra["same_size_college_user"],
+            "college-busy": extra["busy_college_user"]}
 
 
 def scenarios(s: Subjects, extra: dict) -> list[Scenario]:
@@ -117,6 +125,7 @@ def scenarios(s: Subjects, extra: dict) -> list[Scenario]:
         # 待办
         Scenario("school inbox", "school", "/staff/inbox/"),
         Scenario("college inbox", "college", "/staff/inbox/"),
+        Scenario("college inbox, a 解约 waiting", "college-busy", "/staff/inbox/"),
         Scenario("省级 inbox", "province", "/staff/inbox/"),
         Scenario("API inbox", "school", "/api/v1/inbox/"),
     ]
