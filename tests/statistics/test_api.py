@@ -94,3 +94,22 @@ def test_freeze_then_read(api_client, cohort_world):
     other = api_client.login_as(w.other_school_admin)
     assert other.get(f"/statistics/frozen/{report['id']}").status_code == 404
     assert other.post("/statistics/freeze", {**payload, "as_of": "2026-08-31"}).status_code == 404
+
+
+def test_api_statement_count_does_not_grow_with_the_school(api_client, cohort_world, django_assert_max_num_queries):
+    from tests import factories as f
+
+    w = cohort_world
+    api_client.login_as(w.school_admin)
+
+    def read():
+        assert api_client.get("/statistics/overview").status_code == 200
+        assert api_client.get("/statistics/breakdown", by="major").status_code == 200
+
+    read()  # warm the reference snapshot
+    with django_assert_max_num_queries(30) as few:
+        read()
+    for _ in range(10):
+        f.make_graduate(college=f.make_college(w.school))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        read()
