@@ -1,10 +1,10 @@
 """Reads of the staff inbox (待办): per queue a bounded count, the oldest item's age and the share
 past its promised date; a queue's items oldest first; the batch action of a queue.
 
-The number of statements does not grow with the data: per queue at most three bounded
-statements (a COUNT over at most LIST_COUNT_CAP + 1 rows, the oldest age by the queue's
-ordered index with LIMIT 1, a bounded overdue COUNT), and an item page is one LIMIT query plus
-one lookup of the page's graduates (name and student number only: no encrypted column is read).
+The number of statements does not depend on the data: per queue the same bounded statements
+(a COUNT over at most LIST_COUNT_CAP + 1 rows, the oldest age by the queue's ordered index with
+LIMIT 1, a bounded overdue COUNT where a date is promised), and an item page is one LIMIT query
+plus one lookup of the page's graduates (name and student number only: no encrypted column).
 """
 
 from __future__ import annotations
@@ -104,16 +104,15 @@ class QueueSummary:
 def queue_summary(queue: Queue, actor, *, now: datetime | None = None) -> QueueSummary:
     now = now or timezone.now()
     waiting = queue.waiting(actor)
+    # the same statements whether the queue holds items or not: the page's statement count
+    # depends on neither the data's size nor which queues happen to be empty
     count, capped = bounded_count(waiting)
-    oldest, overdue = None, None
-    if count:
-        oldest = (waiting.filter(**{f"{queue.age_field}__isnull": False}).order_by(queue.age_field, "id")
-                  .values_list(queue.age_field, flat=True).first())
-        if queue.promise is not None:
-            today = timezone.localdate(now)
-            overdue, _ = bounded_count(waiting.filter(**queue.promise.overdue_filter(queue.age_field, today)))
-    elif queue.promise is not None:
-        overdue = 0
+    oldest = (waiting.filter(**{f"{queue.age_field}__isnull": False}).order_by(queue.age_field, "id")
+              .values_list(queue.age_field, flat=True).first())
+    overdue = None
+    if queue.promise is not None:
+        today = timezone.localdate(now)
+        overdue, _ = bounded_count(waiting.filter(**queue.promise.overdue_filter(queue.age_field, today)))
     return QueueSummary(queue=queue, count=count, capped=capped, oldest_at=oldest, overdue=overdue, now=now)
 
 

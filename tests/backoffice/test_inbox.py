@@ -345,3 +345,13 @@ def test_college_admin_inbox_statements_constant(world, client):
         make_destination(graduate(world), status=S.SUBMITTED)
     assert _statements(client, INBOX) == small
     assert Role.COLLEGE_STAFF in QUEUES_BY_KEY["corrections"].roles
+
+
+def test_statement_count_is_the_same_for_empty_and_full_queues(world, client):
+    """Nothing waiting or something waiting in every queue: the same statements (an empty queue
+    is asked the same bounded questions)."""
+    client.force_login(world.school_admin)
+    client.get(INBOX)
+    empty = _statements(client, INBOX)
+    _fill(world, 2)
+    assert _statements(client, INBOX) == empty
