@@ -59,13 +59,14 @@ def stats_snapshot_school(school: School, *, now: datetime | None = None) -> Sta
 
 def stats_snapshot_all(now: datetime | None = None, *, school_ids: list[int] | None = None,
                        missing_only: bool = False) -> int:
-    """Snapshot every active school (or those given); returns how many rows were written.
+    """Snapshot every school (or those given); returns how many rows were written.
     `missing_only` skips schools that already have the day's row (completing a killed run)."""
     now = now or timezone.now()
     day = timezone.localdate(now)
-    schools = School.objects.filter(is_active=True).order_by("pk")
+    # every school, switched off or not: the province figures read a snapshot of each
+    schools = School.objects.order_by("pk")
     if school_ids:
-        schools = School.objects.filter(pk__in=school_ids).order_by("pk")
+        schools = schools.filter(pk__in=school_ids)
     written = 0
     for school in schools.only("pk", "name", "current_cohort"):
         if missing_only and StatsSnapshot.objects.filter(school=school, cohort=school.current_cohort, day=day).exists():

@@ -6,7 +6,7 @@ from apps.statistics.snapshots import stats_snapshot_all
 
 
 class Command(PeriodicCommand):
-    help = ("Take the day's statistics snapshot (毕业去向落实率 and breakdowns) of every active school's current "
+    help = ("Take the day's statistics snapshot (毕业去向落实率 and breakdowns) of every school's current "
             "cohort, one school per transaction; re-running the same day overwrites (run daily from run_scheduler).")
     report = "{} school snapshot(s) written"
 
