@@ -1,5 +1,5 @@
-"""毕业去向落实率 and its breakdowns, computed in the database (contract; bodies by the
-statistics work of issue 14).
+"""毕业去向落实率 and its breakdowns, computed in the database (issue 14; docs/statistics.md).
+The dataclasses below are the shapes the pages, exports and API read: add fields, never change.
 
 The rule (docs/statistics.md): 落实率 = (单位就业 + 自主创业 + 自由职业 + 升学) / all graduates of
 the cohort in scope, the four parts taken from the destination code table's `rate_item`
