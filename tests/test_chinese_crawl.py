@@ -97,6 +97,10 @@ def shown_codes(world) -> set[str]:
     codes |= set(Agreement.objects.values_list("verification_code", flat=True))
     codes |= set(Agreement.objects.values_list("number", flat=True))
     codes |= set(PrintSession.objects.values_list("short_code", flat=True))
+    from apps.recommendations.models import RecommendationForm
+
+    # 就业推荐表 verification codes ("TJ" + random letters: all letters now and then)
+    codes |= set(RecommendationForm.objects.exclude(verification_code=None).values_list("verification_code", flat=True))
     # login names of staff and employers, shown beside their names (the test world's display
     # names are built from them)
     codes |= {user.username for user in world.users.values() if user is not None}
