@@ -164,7 +164,8 @@ def _child(args) -> int:
         return 0
     subjects = pick_subjects()
     extra = pick_extra(subjects)
-    items, absent = present(scenarios(subjects, extra))
+    items, absent = present([s for s in scenarios(subjects, extra)
+                             if not args.only or any(part in s.name for part in args.only)])
     results = measure(items, subjects, repeat=args.repeat, more_users=more_users(extra))
     meta = {"vendor": connection.vendor, "graduates": Graduate.objects.count(),
             "schools": School.objects.count(), "subjects": {**asdict(subjects), **extra}, "absent": absent}
@@ -211,7 +212,7 @@ def _run_child(url: str, args) -> dict:
     import subprocess
 
     command = [sys.executable, __file__, "--child", "--database-url", url, "--var-dir", args.var_dir,
-               "--repeat", str(args.repeat)]
+               "--repeat", str(args.repeat), *(f"--only={part}" for part in args.only)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
@@ -231,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--explain", action="append", default=[], metavar="SCENARIO",
                         help="print the statements of this scenario on --database-url (EXPLAIN ANALYZE of the "
                              "slowest) instead of timing; repeatable")
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
+                        help="time only the scenarios whose name contains TEXT (repeatable)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
