@@ -6,6 +6,7 @@ are the page's. Every download is recorded in the audit trail ("statistics.expor
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -129,8 +130,14 @@ def frozen_view(report) -> dict:
     figures = report.figures or {}
     overview = overview_from_figures(figures)
     kept = figures.get("breakdowns", {})
-    breakdowns = [{"by": by, "label": label, "rows": [row_from_dict(r) for r in kept[by]]}
-                  for by, label in DIMENSIONS.items() if by in kept]
+    breakdowns = []
+    for by, label in DIMENSIONS.items():
+        if by not in kept:
+            continue
+        rows = [row_from_dict(r) for r in kept[by]]
+        if by == "category":  # as on the dashboard: each category's share of all graduates
+            rows = [replace(r, rate=rate_of(r.graduates, overview.total.graduates)) for r in rows]
+        breakdowns.append({"by": by, "label": label, "rows": rows})
     return {"overview": overview, "breakdowns": breakdowns,
             "parts": [{"key": key, "label": label, "value": getattr(overview.total, key)}
                       for key, label in RATE_ITEMS.items()]}

@@ -157,7 +157,7 @@ def _chart_data(scope: DashboardScope, figures: dict) -> dict:
                "values": [_number(r.rate) for r in breakdown], "unit": "%"}
     return {
         "bar": bar,
-        "pie": {"title": "毕业去向构成", "items": [{"name": r.label, "value": r.graduates}
+        "pie": {"title": "毕业去向构成", "items": [{"name": r.label, "value": r.graduates, "share": _number(r.rate)}
                                                   for r in figures["categories"] if r.graduates]},
         "trend": {"title": "毕业去向落实率走势（%）", "labels": [p.day.strftime("%m-%d") for p in figures["trend"]],
                   "values": [_number(p.rate) for p in figures["trend"]], "unit": "%"},

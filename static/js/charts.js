@@ -97,7 +97,10 @@
     return {
       color: PALETTE,
       textStyle: TEXT,
-      tooltip: { trigger: "item", renderMode: "richText", formatter: "{b}：{c}人（{d}%）" },
+      // the share printed is the table's (ECharts' own percentages are rounded to add up to 100)
+      tooltip: { trigger: "item", renderMode: "richText", formatter: function (p) {
+        return p.name + "：" + p.value + "人（" + shown(p.data.share, "%") + "）";
+      } },
       legend: { type: "scroll", bottom: 0 },
       series: [{
         type: "pie",
@@ -105,7 +108,7 @@
         radius: ["38%", "66%"],
         center: ["50%", "45%"],
         avoidLabelOverlap: true,
-        label: { formatter: "{b}\n{d}%" },
+        label: { formatter: function (p) { return p.name + "\n" + shown(p.data.share, "%"); } },
         data: data.items
       }]
     };

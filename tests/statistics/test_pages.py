@@ -286,6 +286,8 @@ def test_school_admin_freezes_the_figures_and_reads_them_back(client, season):
     html = text_of(client.get(response["Location"]))
     assert cell_text(html, "stats-rate") == "50.00%" and "计算机学院" in html and "66.67%" in html
     assert f"{today.year}年{today.month}月{today.day}日" in html
+    category = html[html.index('id="frozen-category"'):]
+    assert "40.00%" in category and "100.00%" in category  # 未登记 4 of 10; the 合计 line
     listing = text_of(client.get(FROZEN))
     assert "50.00%" in listing and today.isoformat() in listing
 
