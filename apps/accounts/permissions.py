@@ -50,7 +50,7 @@ def role_required(*roles, before_password_change: bool = False):
             user = request.user
             if not user.is_authenticated:
                 login_url = "/login/" if Role.GRADUATE in roles else "/staff/login/"
-                if request.session.get("_auth_user_id"):
+                if login_url == "/staff/login/" and request.session.get("_auth_user_id"):
                     # the session still names an account the backend refused (disabled since
                     # it signed in): end it, and say why on the login page
                     request.session.flush()
