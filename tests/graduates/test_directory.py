@@ -259,3 +259,28 @@ def test_graduates_and_employers_have_no_directory(world, client, api_client):
     assert api_client.get(API).status_code == 403
     client.force_login(world.employer_user)
     assert client.get(LIST).status_code in (302, 403)
+
+
+def test_the_last_four_lookup_uses_its_index(world):
+    """身份证号后四位 is its own lookup on (school, id_last4), like the name and number lookups."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.graduates.selectors import GraduateFilters, graduates_list
+
+    for i in range(30):
+        f.make_graduate(college=world.college, major=world.major, name=f"索引{i:02d}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    with CaptureQueriesContext(connection) as ctx:
+        graduates_list(actor=world.school_admin, filters=GraduateFilters(keyword=world.graduate.id_number[-4:]))
+    lookup = [q["sql"] for q in ctx.captured_queries if '"id_last4" =' in q["sql"]]
+    assert len(lookup) == 1, ctx.captured_queries
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + lookup[0])
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + lookup[0])
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    assert "graduate_id_last4_idx" in plan, plan
