@@ -27,7 +27,6 @@ from apps.accounts.scoping import visible_to
 from apps.audit.models import AuditChainHead, AuditEntry
 from apps.audit.presenters import ACTION_LABELS, action_label, history_rows
 from apps.core.errors import DomainError, NotFound
-from apps.core.listing import province_first
 from apps.core.text import normalise
 from apps.graduates.models import Graduate
 from apps.notifications.scrub import scrub_personal_numbers
@@ -89,9 +88,11 @@ def audit_entries(*, actor, filters: AuditFilters) -> QuerySet[AuditEntry]:
         qs = qs.filter(occurred_at__gte=datetime.combine(filters.date_from, time.min, tzinfo=zone))
     if filters.date_to:
         qs = qs.filter(occurred_at__lt=datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=zone))
+    # 省级: school by school (the province is a join, no index starts with it), each school
+    # newest first — the (school, -occurred_at) index read forwards serves exactly that order
+    order = ("school_id", "-occurred_at", "-id") if actor.role == Role.PROVINCE_STAFF else ("-occurred_at", "-id")
     return qs.select_related("graduate").only(
-        *VIEWER_COLUMNS, "graduate__name", "graduate__student_number").order_by(
-        *province_first(actor, "-occurred_at", "-id"))
+        *VIEWER_COLUMNS, "graduate__name", "graduate__student_number").order_by(*order)
 
 
 def _scrubbed(value: str) -> str:

@@ -3,6 +3,7 @@ run on demand and kept with its time."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from apps.audit.models import AuditEntry
 from apps.audit.services import audit_record
 from apps.backoffice import selectors_audit
 from tests import factories as f
+from tests.list_scale import needs_postgresql
 
 pytestmark = pytest.mark.django_db
 FULL_ID = "34010419900101123X"
@@ -168,3 +170,24 @@ def test_api_entries_and_verification(world, trail, api_client):
     assert [e["summary"] for e in listed["items"]] == ["修改赵强的民族"]
     api_client.login_as(world.graduate_user)
     assert api_client.get("/audit/entries").status_code == 403
+
+
+@needs_postgresql
+@pytest.mark.parametrize(("persona", "index"), [
+    ("college_admin", "audit_college_idx"), ("school_admin", "audit_school_idx"), ("province_admin", "audit_school_idx"),
+])
+def test_postgresql_reads_the_page_from_the_scope_index_newest_first(world, trail, persona, index):
+    """The (college|school, -occurred_at) index serves the order; only entries of the same
+    millisecond are put in id order (an incremental sort of the ties, never a sort of the scope)."""
+    from django.db import connection, transaction
+
+    entries = selectors_audit.audit_entries(actor=getattr(world, persona), filters=selectors_audit.AuditFilters())
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+        plan = entries[:31].explain()
+    assert re.search(rf"Index Scan using {index} on audit_auditentry", plan), plan
+    assert "Seq Scan on audit_auditentry" not in plan, plan
+    assert not re.search(r"(^|->)\s*Sort\b", plan, flags=re.M), plan  # no full sort of the scope
+    assert re.search(r"Presorted Key: .*audit_auditentry\.occurred_at", plan), plan
