@@ -189,5 +189,5 @@ def test_postgresql_reads_the_page_from_the_scope_index_newest_first(world, trai
         plan = entries[:31].explain()
     assert re.search(rf"Index Scan using {index} on audit_auditentry", plan), plan
     assert "Seq Scan on audit_auditentry" not in plan, plan
-    assert not re.search(r"(^|->)\s*Sort\b", plan, flags=re.M), plan  # no full sort of the scope
+    assert not re.search(r"(^|->)\s*Sort\s+\(cost", plan, flags=re.M), plan  # no full sort of the scope
     assert re.search(r"Presorted Key: .*audit_auditentry\.occurred_at", plan), plan
