@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 RECOVERERS = [
     "apps.signing.recovery.recover_missing_pdfs",
     "apps.roster.recovery.recover_stale_imports",
+    "apps.statistics.snapshots.recover_missing_snapshots",
 ]
 
 # Written into a task row marked FAILED by the lease: what staff see in the admin queue.

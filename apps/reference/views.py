@@ -30,7 +30,17 @@ STATUS_LABELS = {
     "anhui-local": ("安徽平台本地代码", "warn"),
     "local-unverified": ("本地占位代码，未核实", "bad"),
 }
-EXTRA_LABELS = {"old_name": "旧称", "gbt4754_section": "国民经济行业分类门类", "anhui_code": "安徽平台代码"}
+EXTRA_LABELS = {"old_name": "旧称", "gbt4754_section": "国民经济行业分类门类", "anhui_code": "安徽平台代码",
+                "rate_item": "计入落实率"}
+
+
+def _extra_value(key: str, value) -> str:
+    """An extra column's value as staff read it (计入落实率: the part's Chinese name)."""
+    if key == "rate_item":
+        from apps.statistics.compute import RATE_ITEMS
+
+        return RATE_ITEMS.get(value, "") if value else "不计入"
+    return value
 # Developer material stays in reference_data/codes/README.md and the CSVs, not on the staff
 # page: `note` holds (English) provenance notes, the status column already says how far to trust a code.
 HIDDEN_EXTRAS = {"note"}
@@ -145,7 +155,7 @@ def browse_view(request):
             "entry": entry,
             "scheme": SCHEME_LABELS.get(entry.scheme, entry.scheme),
             "status": STATUS_LABELS.get(entry.status, (entry.status, "")) if entry.status else None,
-            "extras": [entry.extra.get(key, "") for key in extra_keys],
+            "extras": [_extra_value(key, entry.extra.get(key, "")) for key in extra_keys],
         } for entry in entries]
         context.update(
             table=table, rows=rows, q=q, extra_columns=[EXTRA_LABELS.get(key, key) for key in extra_keys],
