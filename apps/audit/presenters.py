@@ -172,6 +172,9 @@ ACTION_LABELS = {
     "staff_account.enable": "重新启用管理员账号",
     "staff_account.reset_password": "重置管理员密码",
     "staff_account.password_change": "修改本人密码",
+    "statistics.freeze": "冻结统计报表",
+    "graduates.export": "导出毕业生名单",
+    "statistics.export": "导出就业统计",
 }
 AREA_LABELS = {
     "graduate": "毕业生信息", "roster": "生源导入", "destination": "毕业去向", "invitation": "网签邀请",
@@ -180,6 +183,7 @@ AREA_LABELS = {
     "resume": "简历", "application": "投递", "employer": "用人单位", "posting": "职位", "report": "举报",
     "fair": "招聘会", "session": "宣讲会", "infosession": "宣讲会", "jobs": "求职", "signing": "网络签约",
     "notifications": "消息设置", "staff_account": "管理员账号", "pii_key": "数据密钥",
+    "statistics": "就业统计", "graduates": "毕业生查询",
 }
 _EXTRA_LABELS.update({
     "must_change_password": "须修改密码", "role": "角色", "school": "学校", "college": "院系", "mode": "导入方式",

@@ -168,7 +168,11 @@ def _filtered(qs: QuerySet[Graduate], filters: GraduateFilters) -> QuerySet[Grad
             condition["category_code__in"] = category_with_subcodes(filters.destination_category)
         if filters.destination_status:
             condition["status"] = filters.destination_status
-        qs = qs.filter(Exists(Destination.objects.filter(graduate_id=OuterRef("pk"), **condition)))
+        # the destination's own school column (always the graduate's) lets PostgreSQL read one
+        # school's destinations from dest_school_category_idx / dest_school_queue_idx instead of
+        # probing the province's (measured: 283 → 65 ms at 500,000 graduates, bench/README.md)
+        qs = qs.filter(Exists(Destination.objects.filter(graduate_id=OuterRef("pk"), school_id=OuterRef("school_id"),
+                                                         **condition)))
     return qs
 
 

@@ -62,6 +62,6 @@ def test_unbind_and_log_in_again(world, phone):
 def test_staff_login_lands_on_the_role_page(world, desktop):
     login_staff(desktop, "school-a", f.PASSWORD)
     expect(desktop.locator("main h1")).to_have_text("工作台 · 学校管理员")
-    desktop.click("aside >> text=毕业生名单")
+    desktop.click("aside >> text=毕业生查询")
     expect(desktop.locator("#graduate-table")).to_contain_text(world.graduate.name)
     expect(desktop.locator("#graduate-table")).not_to_contain_text(world.stranger.name)

@@ -41,7 +41,7 @@ def test_create_first_login_then_disable_logs_out(world, desktop, browser, live_
         college.fill("#p-again", NEW_PASSWORD)
         college.click("#password-save")
         expect(college.get_by_text("密码已修改")).to_be_visible()
-        college.click("aside >> text=毕业生名单")
+        college.click("aside >> text=毕业生查询")
         expect(college).to_have_url(f"{live_server.url}/staff/graduates/")
 
         # the school admin disables it
