@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import FileResponse
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import REVIEWERS, require_role
@@ -17,7 +17,7 @@ from apps.core.api import AUTH
 from apps.core.exports import XLSX_CONTENT_TYPE
 from apps.core.listing import bounded_api_page
 from apps.core.net import client_address
-from apps.core.pagination import OptionalCohort, OptionalId, PageNumber, PageSize, api_page_bounds
+from apps.core.pagination import MAX_ID, PageNumber, PageSize, api_page_bounds
 from apps.graduates.models import Graduate
 from apps.graduates.presenters import graduate_detail
 from apps.graduates.selectors import (
@@ -158,12 +158,27 @@ class DirectoryGraduateDetailOut(DirectoryGraduateOut):
     audit_more: bool  # more entries than shown: GET /api/v1/graduates/{id}/history pages them
 
 
-def _filters(request, *, cohort, school_id, college_id, major_id, education_level_code, q, origin_province,
-             category, status, confirmed, signed, hardship, normal):
-    return directory_filters(
-        actor=request.user, cohort=cohort, school_id=school_id, college_id=college_id, major_id=major_id,
-        level=education_level_code, q=q, origin_province=origin_province, category=category, status=status,
-        confirmed=confirmed, signed=signed, hardship=hardship, normal=normal)
+class DirectoryFilterQuery(Schema):
+    """The directory's filters as query parameters: one declaration for the list and the export."""
+
+    q: str = ""
+    cohort: int | None = Field(None, ge=2000, le=2100, description="届别（毕业年份，如2026）")
+    school_id: int | None = Field(None, ge=1, le=MAX_ID, description="按编号筛选（省略为不筛选）")
+    college_id: int | None = Field(None, ge=1, le=MAX_ID, description="按编号筛选（省略为不筛选）")
+    major_id: int | None = Field(None, ge=1, le=MAX_ID, description="按编号筛选（省略为不筛选）")
+    education_level_code: str = ""
+    origin_province: str = ""
+    category: str = ""
+    status: str = ""
+    confirmed: str = ""
+    signed: str = ""
+    hardship: str = ""
+    normal: str = ""
+
+
+def _filters(request, query: DirectoryFilterQuery):
+    values = query.dict()
+    return directory_filters(actor=request.user, level=values.pop("education_level_code"), **values)
 
 
 _FILTER_DOC = ("q：姓名开头、完整学号或身份证号后四位；category：毕业去向代码（含下级代码），none 为未登记；"
@@ -174,28 +189,13 @@ _FILTER_DOC = ("q：姓名开头、完整学号或身份证号后四位；catego
             description=_FILTER_DOC)
 def directory_list(
     request,
-    q: str = "",
-    cohort: OptionalCohort = None,
-    school_id: OptionalId = None,
-    college_id: OptionalId = None,
-    major_id: OptionalId = None,
-    education_level_code: str = "",
-    origin_province: str = "",
-    category: str = "",
-    status: str = "",
-    confirmed: str = "",
-    signed: str = "",
-    hardship: str = "",
-    normal: str = "",
+    query: Query[DirectoryFilterQuery],
     page: PageNumber = 1,
     page_size: PageSize = 30,
 ):
     require_role(request.user, DIRECTORY_READERS)
     page, page_size, _start = api_page_bounds(page, page_size)
-    filters = _filters(request, cohort=cohort, school_id=school_id, college_id=college_id, major_id=major_id,
-                       education_level_code=education_level_code, q=q, origin_province=origin_province,
-                       category=category, status=status, confirmed=confirmed, signed=signed, hardship=hardship,
-                       normal=normal)
+    filters = _filters(request, query)
     qs = graduates_list(actor=request.user, filters=filters)
     listed = bounded_api_page(qs, page=page, page_size=page_size)
     keyword_capped_total(listed, qs)
@@ -213,27 +213,12 @@ def directory_list(
             description=_FILTER_DOC)
 def directory_export_file(
     request,
-    q: str = "",
-    cohort: OptionalCohort = None,
-    school_id: OptionalId = None,
-    college_id: OptionalId = None,
-    major_id: OptionalId = None,
-    education_level_code: str = "",
-    origin_province: str = "",
-    category: str = "",
-    status: str = "",
-    confirmed: str = "",
-    signed: str = "",
-    hardship: str = "",
-    normal: str = "",
+    query: Query[DirectoryFilterQuery],
 ):
     from apps.graduates.exports_directory import directory_export
 
     require_role(request.user, DIRECTORY_READERS)
-    filters = _filters(request, cohort=cohort, school_id=school_id, college_id=college_id, major_id=major_id,
-                       education_level_code=education_level_code, q=q, origin_province=origin_province,
-                       category=category, status=status, confirmed=confirmed, signed=signed, hardship=hardship,
-                       normal=normal)
+    filters = _filters(request, query)
     export = directory_export(actor=request.user, filters=filters, client_address=client_address(request))
     response = FileResponse(export.file, as_attachment=True, filename=export.filename,
                             content_type=XLSX_CONTENT_TYPE)
