@@ -19,7 +19,9 @@ def test_signing_confirm_benchmark_produces_figures(reference, settings):
     assert result["statements"]["min"] > 10  # a whole confirmation: locks, agreement, destination, audit
     race = result["race"]
     assert race["finished"] == 4 and race["winners"] == 1 and race["agreements"] == 1
-    assert set(race["outcomes"]) <= {"signed", "not_open", "throttled"}, race["outcomes"]
+    # a loser that looks after the winner's commit may be told the graduate is already signed
+    # (the precondition) rather than that the invitation is no longer open: both are refusals
+    assert set(race["outcomes"]) <= {"signed", "not_open", "throttled", "agreement_in_force"}, race["outcomes"]
     assert race["late_cpu"]["n"] == 4
     text, _ = signing_confirm.report(result)
     assert "server CPU per confirmation" in text and ("PASS" in text or "MISS" in text)

@@ -27,12 +27,12 @@ def test_school_staff_search_and_page_through_the_list(world, desktop, settings)
     expect(desktop.locator("#graduate-count")).to_have_text("共 1 条")
 
 
-def test_province_staff_choose_a_school_then_see_its_colleges(world, phone):
-    login_staff(phone, "province", f.PASSWORD)
-    phone.goto("/staff/graduates/")
-    expect(phone.locator("#f-college")).to_have_count(0)
-    phone.select_option("#f-school", label="江淮理工学院")
-    phone.click("#graduate-filters button[type=submit]")
-    expect(phone.locator("#graduate-table tbody tr")).to_have_count(1)
-    expect(phone.locator("#graduate-table")).to_contain_text("赵强")
-    expect(phone.locator("#f-college")).to_contain_text("机械学院")
+def test_province_staff_choose_a_school_then_see_its_colleges(world, desktop):
+    login_staff(desktop, "province", f.PASSWORD)
+    desktop.goto("/staff/graduates/")
+    expect(desktop.locator("#f-college")).to_have_count(0)
+    desktop.select_option("#f-school", label="江淮理工学院")
+    desktop.click("#graduate-filters button[type=submit]")
+    expect(desktop.locator("#graduate-table tbody tr")).to_have_count(1)
+    expect(desktop.locator("#graduate-table")).to_contain_text("赵强")
+    expect(desktop.locator("#f-college")).to_contain_text("机械学院")
