@@ -177,3 +177,30 @@ def db_worker(*, pause: str = "", timeout: float = 120):
             path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             worker._dir.rmdir()
+
+
+def kill_command_at_checkpoint(command: list[str], *, pause: str, timeout: float = 120) -> None:
+    """Run `manage.py <command…>` in a process of its own with its job paused at the checkpoint
+    `pause` (``"<name>"``), and SIGKILL it as soon as the pause has begun (no clean-up runs).
+    Call `prepare_database()` first so the process sees the test's data."""
+    folder = Path(tempfile.mkdtemp(prefix="killed-command-"))
+    signal_file, log_file = folder / "paused", folder / "command.log"
+    env = worker_environment(PLATFORM_JOB_PAUSE=f"{pause}:{int(timeout)}", PLATFORM_JOB_PAUSE_SIGNAL=str(signal_file))
+    with log_file.open("wb") as log:
+        process = subprocess.Popen([sys.executable, "manage.py", *command], cwd=ROOT, env=env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while not signal_file.exists():
+            assert process.poll() is None, log_file.read_text(errors="replace")
+            assert time.monotonic() < deadline, f"{command[0]} never reached its checkpoint {pause}"
+            time.sleep(0.1)
+        process.kill()  # SIGKILL: no clean-up
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for path in (signal_file, log_file):
+            path.unlink(missing_ok=True)
+        folder.rmdir()

@@ -5,31 +5,8 @@ reported as a MISS instead of stopping the run."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-import pytest
-
 from bench.backoffice import more_users, pick_extra, present, scenarios
-from bench.generate_province import Plan, ProvinceGenerator
 from bench.staff_lists import Scenario, compare, measure, pick_subjects, report
-
-NOW = datetime(2026, 12, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    root = tmp_path / "media"
-    settings.MEDIA_ROOT = root
-    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": {
-        **settings.STORAGES["default"]["OPTIONS"], "location": root}}}
-    return root
-
-
-@pytest.fixture
-def tiny(reference, media):
-    plan = Plan(graduates=300, schools=2, colleges=4, majors_per_college=2, seed=11, now=NOW, audit=False)
-    ProvinceGenerator(plan, out=lambda line: None).run()
-    return plan
 
 
 def test_every_back_office_scenario_answers_on_a_generated_data_set(tiny):

@@ -31,15 +31,6 @@ NOW = datetime(2026, 12, 1, tzinfo=UTC)
 SIZE = 1000
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    root = tmp_path / "media"
-    settings.MEDIA_ROOT = root
-    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": {
-        **settings.STORAGES["default"]["OPTIONS"], "location": root}}}
-    return root
-
-
 def _generate(seed: int = 7, **sizes) -> ProvinceGenerator:
     plan = Plan(graduates=SIZE, schools=3, colleges=9, majors_per_college=3, seed=seed, now=NOW, **sizes)
     generator = ProvinceGenerator(plan, out=lambda line: None)

@@ -4,13 +4,8 @@ and a real snapshot process killed half-way whose re-run completes the day."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import tempfile
-import time
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -156,7 +151,7 @@ def test_a_snapshot_process_killed_half_way_is_completed_by_a_rerun(world):
     """A real `manage.py stats_snapshot` is SIGKILLed at its checkpoint, after the first
     school's transaction committed: that school has the day's row, the rest none; the re-run
     gives every school exactly one row for the day."""
-    from tests.worker_harness import ROOT, prepare_database, worker_environment
+    from tests.worker_harness import kill_command_at_checkpoint, prepare_database
 
     for n in range(2):  # four schools in all
         school = f.make_school(province=world.province)
@@ -164,27 +159,7 @@ def test_a_snapshot_process_killed_half_way_is_completed_by_a_rerun(world):
     schools = sorted(world.province.schools.values_list("pk", flat=True))
     now = at(TODAY, 10)
     prepare_database()
-    folder = Path(tempfile.mkdtemp(prefix="stats-snapshot-harness-"))
-    signal_file, log_file = folder / "paused", folder / "snapshot.log"
-    env = worker_environment(PLATFORM_JOB_PAUSE="statistics.snapshot:120", PLATFORM_JOB_PAUSE_SIGNAL=str(signal_file))
-    with log_file.open("wb") as log:
-        process = subprocess.Popen([sys.executable, "manage.py", "stats_snapshot", "--now", now.isoformat()],
-                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120
-        while not signal_file.exists():
-            assert process.poll() is None, log_file.read_text(errors="replace")
-            assert time.monotonic() < deadline, "the snapshot never reached its checkpoint"
-            time.sleep(0.1)
-        process.kill()  # SIGKILL: no clean-up
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        for path in (signal_file, log_file):
-            path.unlink(missing_ok=True)
-        folder.rmdir()
+    kill_command_at_checkpoint(["stats_snapshot", "--now", now.isoformat()], pause="statistics.snapshot")
 
     assert rows_of_day(TODAY) == schools[:1]  # the first school committed, nothing of the others
     assert stats_snapshot_all(now) == len(schools)

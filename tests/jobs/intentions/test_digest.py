@@ -3,13 +3,8 @@ the previous digest; a claimed day is never sent twice (rerun, two schedulers, k
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import tempfile
 import threading
-import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -163,32 +158,12 @@ def test_a_digest_process_killed_before_commit_leaves_nothing_and_the_rerun_send
     """A real `manage.py send_match_digests` is SIGKILLed at its checkpoint: the claim and the
     notification were in its open transaction, so both are gone, and the next run sends the
     day's digest exactly once."""
-    from tests.worker_harness import ROOT, prepare_database, worker_environment
+    from tests.worker_harness import kill_command_at_checkpoint, prepare_database
 
     intention = JobIntention.objects.create(graduate=world.graduate, category_codes=["13"], notify=True)
     posting_factory(published_at=at(YESTERDAY, 12))
     prepare_database()
-    folder = Path(tempfile.mkdtemp(prefix="digest-harness-"))
-    signal_file, log_file = folder / "paused", folder / "digest.log"
-    env = worker_environment(PLATFORM_JOB_PAUSE="jobs.match_digest:120", PLATFORM_JOB_PAUSE_SIGNAL=str(signal_file))
-    with log_file.open("wb") as log:
-        process = subprocess.Popen([sys.executable, "manage.py", "send_match_digests", "--now", NOW.isoformat()],
-                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120
-        while not signal_file.exists():
-            assert process.poll() is None, log_file.read_text(errors="replace")
-            assert time.monotonic() < deadline, "the digest never reached its checkpoint"
-            time.sleep(0.1)
-        process.kill()  # SIGKILL: no clean-up
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        for path in (signal_file, log_file):
-            path.unlink(missing_ok=True)
-        folder.rmdir()
+    kill_command_at_checkpoint(["send_match_digests", "--now", NOW.isoformat()], pause="jobs.match_digest")
 
     intention.refresh_from_db()
     assert intention.last_digest_on is None  # the claim rolled back with the notification
