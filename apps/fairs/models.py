@@ -150,15 +150,25 @@ class CheckInMethod(models.TextChoices):
     STAFF_SCAN_CARD = "staff_card", "工作人员扫名片"
 
 
-class FairCheckIn(models.Model):
-    """签到: one row per graduate and fair, whichever way they checked in."""
+class CheckInRecord(models.Model):
+    """What every 签到 row holds, for a fair or a 宣讲会 alike: how the graduate checked in, the
+    staff member who scanned their card (none for a self-scan) and when."""
 
-    fair = models.ForeignKey(JobFair, on_delete=models.CASCADE, related_name="checkins")
-    graduate = models.ForeignKey("graduates.Graduate", on_delete=models.CASCADE, related_name="fair_checkins")
     method = models.CharField(max_length=12, choices=CheckInMethod.choices)
     recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
     checked_in_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-checked_in_at", "-id"]
+
+
+class FairCheckIn(CheckInRecord):
+    """签到: one row per graduate and fair, whichever way they checked in."""
+
+    fair = models.ForeignKey(JobFair, on_delete=models.CASCADE, related_name="checkins")
+    graduate = models.ForeignKey("graduates.Graduate", on_delete=models.CASCADE, related_name="fair_checkins")
 
     scope = {
         "graduate": ("graduate", "graduate_id"),
@@ -166,8 +176,7 @@ class FairCheckIn(models.Model):
         "province_staff": ("fair__school__province", "province_id"),
     }
 
-    class Meta:
-        ordering = ["-checked_in_at", "-id"]
+    class Meta(CheckInRecord.Meta):
         constraints = [models.UniqueConstraint(fields=["fair", "graduate"], name="fair_checkin_once")]
         indexes = [models.Index(fields=["fair", "checked_in_at", "id"], name="fair_checkin_time_idx")]
 

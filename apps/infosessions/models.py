@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from apps.fairs.models import Audience, CheckInMethod, new_checkin_secret
+from apps.fairs.models import Audience, CheckInRecord, new_checkin_secret
 from apps.infosessions.slots import slot_label, slot_starts_at
 
 
@@ -133,13 +133,11 @@ class SessionSignup(models.Model):
         indexes = [models.Index(fields=["graduate", "created_at", "id"], name="session_signup_graduate_idx")]
 
 
-class SessionCheckIn(models.Model):
+class SessionCheckIn(CheckInRecord):
+    """宣讲会签到: one row per graduate and session."""
+
     session = models.ForeignKey(InfoSession, on_delete=models.CASCADE, related_name="checkins")
     graduate = models.ForeignKey("graduates.Graduate", on_delete=models.CASCADE, related_name="session_checkins")
-    method = models.CharField(max_length=12, choices=CheckInMethod.choices)
-    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
-    checked_in_at = models.DateTimeField(auto_now_add=True)
 
     scope = {
         "graduate": ("graduate", "graduate_id"),
@@ -147,7 +145,6 @@ class SessionCheckIn(models.Model):
         "province_staff": ("session__school__province", "province_id"),
     }
 
-    class Meta:
-        ordering = ["-checked_in_at", "-id"]
+    class Meta(CheckInRecord.Meta):
         constraints = [models.UniqueConstraint(fields=["session", "graduate"], name="session_checkin_once")]
         indexes = [models.Index(fields=["session", "checked_in_at", "id"], name="session_checkin_time_idx")]
