@@ -233,6 +233,13 @@ def _waiting_sessions(actor):
     return visible_to(InfoSession, actor).filter(status=SessionStatus.PENDING)
 
 
+def _waiting_recommendations(actor):
+    """就业推荐表 requests waiting for the college's opinion (college staff, or the school's)."""
+    from apps.recommendations.models import RecommendationForm, RecommendationStatus
+
+    return visible_to(RecommendationForm, actor).filter(status=RecommendationStatus.REQUESTED)
+
+
 def _waiting_registry(actor):
     from apps.registry.models import OutboxEntry, OutboxState
 
@@ -303,6 +310,10 @@ QUEUES: tuple[Queue, ...] = (
     Queue("corrections", "信息纠错", REVIEWERS, _waiting_corrections, "created_at",
           "staff-correction-detail", lambda c: {"pk": c.pk}, _correction_what, graduate_field="graduate_id",
           promise=DueField("promised_by")),
+    # status_changed_at: the order column of the form's (college|school, status, …) indexes
+    Queue("recommendations", "就业推荐表", REVIEWERS, _waiting_recommendations, "status_changed_at",
+          "staff-recommendation", lambda r: {"graduate_id": r.graduate_id}, lambda r: "就业推荐表申请：待填写推荐意见",
+          graduate_field="graduate_id"),
     Queue("archives", "档案转寄", SCHOOL, _waiting_archives, "created_at",
           "staff-archive-detail", lambda a: {"pk": a.pk}, _archive_what, graduate_field="graduate_id"),
     Queue("roster", "生源导入问题", SCHOOL, _waiting_roster_imports, "created_at",

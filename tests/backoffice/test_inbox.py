@@ -23,6 +23,7 @@ from apps.destinations.models import Destination, DestinationStatus
 from apps.fairs.models import BoothStatus
 from apps.infosessions.models import SessionStatus
 from apps.organisations.models import EmployerStatus, SchoolPolicy
+from apps.recommendations.models import RecommendationForm, RecommendationStatus
 from apps.registry.models import OutboxState
 from apps.reports.models import FraudReport, ReportStatus
 from apps.roster.models import ImportStatus, RosterImport
@@ -80,6 +81,12 @@ def report(world, status=ReportStatus.OPEN):
                                       reason="fee", details="收取押金", status=status, **extra)
 
 
+def recommendation(g, status=RecommendationStatus.REQUESTED) -> RecommendationForm:
+    now = timezone.now()
+    return RecommendationForm.objects.create(graduate=g, school_id=g.school_id, college_id=g.college_id,
+                                             status=status, status_changed_at=now, requested_at=now)
+
+
 def online_signed(world, destination_status):
     g = graduate(world)
     made = agreement(world, g)
@@ -97,6 +104,8 @@ CASES = {
                      lambda w: termination(w, graduate(w), status=TerminationStatus.COLLEGE_APPROVED, letters=0)),
     "corrections": ("college_admin", lambda w: correction(graduate(w)),
                     lambda w: correction(graduate(w), status=CorrectionStatus.ACCEPTED)),
+    "recommendations": ("college_admin", lambda w: recommendation(graduate(w)),
+                        lambda w: recommendation(graduate(w), RecommendationStatus.VOID)),
     "archives": ("school_admin", lambda w: ArchiveTransfer.objects.create(graduate=graduate(w), school=w.school,
                                                                          college=w.college, receiving_unit_name="示例档案馆",
                                                                          address_division_id="340104"),
@@ -154,8 +163,9 @@ def test_an_agreement_review_opens_the_registration_review_page(world):
 def test_queues_per_role(world):
     keys = {persona: {q.key for q in queues_for(getattr(world, persona))}
             for persona in ("college_admin", "school_admin", "province_admin", "employer_user", "graduate_user")}
-    assert keys["college_admin"] == {"destinations", "agreements", "terminations", "corrections"}
-    assert {"destinations", "roster", "archives", "booths", "sessions", "registry"} <= keys["school_admin"]
+    assert keys["college_admin"] == {"destinations", "agreements", "terminations", "corrections", "recommendations"}
+    assert {"destinations", "roster", "archives", "booths", "sessions", "registry",
+            "recommendations"} <= keys["school_admin"]
     assert keys["province_admin"] == {"employers", "postings", "reports", "registry"}
     assert keys["employer_user"] == keys["graduate_user"] == set()
 
@@ -309,7 +319,7 @@ def test_staff_nav_and_home_link_to_the_inbox(world, client):
 def _fill(world, n):
     """n waiting items in every queue of a school admin."""
     for key in ("destinations", "archives", "roster", "employers", "postings", "reports", "booths", "sessions",
-                "registry"):
+                "registry", "recommendations"):
         for _ in range(n):
             CASES[key][1](world)
 

@@ -25,7 +25,7 @@ def test_summary_lists_the_roles_queues_with_counts(world, api_client):
     response = api_client.get("/inbox/")
     assert response.status_code == 200
     queues = {q["key"]: q for q in response.json()["queues"]}
-    assert set(queues) == {"destinations", "agreements", "terminations", "corrections"}
+    assert set(queues) == {"destinations", "agreements", "terminations", "corrections", "recommendations"}
     assert queues["destinations"]["count"] == 1 and queues["destinations"]["batch_action"] == "批量通过"
     assert queues["destinations"]["has_promise"] is False and queues["destinations"]["overdue_percent"] is None
     assert (queues["corrections"]["overdue_count"], queues["corrections"]["overdue_label"]) == (1, "超期 100%")
