@@ -49,11 +49,16 @@ def notification_settings_view(request):
             return redirect("notification-settings")
     address = delivery_address(actor=user)
     channels = [IN_APP, EMAIL] + ([SMS] if sms_available() and user.role == Role.GRADUATE else [])
+    # a graduate without an address receives in-app only (delivery skips e-mail): show that, not
+    # a kind's e-mail default they cannot pick; the employer types the address on this same form
+    email_unavailable = not address and user.role == Role.GRADUATE
     groups = []
     for group, rows in my_preferences(actor=user):
         items = []
         for row in rows:
             channel, digest = posted.get(row.kind.key, (row.channel, row.digest)) if posted else (row.channel, row.digest)
+            if email_unavailable and channel == EMAIL:
+                channel, digest = IN_APP, False
             items.append({"kind": row.kind, "channel": channel, "digest": digest,
                           "channel_field": channel_field(row.kind.key), "digest_field": digest_field(row.kind.key),
                           "error": field_errors.get(row.kind.key, "")})
@@ -61,7 +66,7 @@ def notification_settings_view(request):
     base = "graduate_base.html" if user.role == Role.GRADUATE else "mobile_base.html"
     return render(request, "notifications/settings.html", {
         "base": base, "tab": "me", "groups": groups, "state": delivery_state(role=user.role, address=address),
-        "address": address, "channels": [(c, CHANNEL_LABELS[c]) for c in channels], "email_channel": EMAIL,
+        "address": address, "email_unavailable": email_unavailable, "channels": [(c, CHANNEL_LABELS[c]) for c in channels], "email_channel": EMAIL,
         "error": error, "field_errors": field_errors,
         "email_value": request.POST.get("email", address) if error else address,
     }, status=400 if error else 200)

@@ -3,6 +3,8 @@ changes nothing; an employer user sets its own e-mail address here."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -40,6 +42,10 @@ def test_graduate_without_email_is_told_and_cannot_choose_email(world):
     page = html(logged_in(user).get("/notifications/settings/"))
     assert "还没有电子邮箱" in page and "/register/contacts/" in page
     assert 'value="email" disabled' in page
+    # kinds whose default is e-mail show what this graduate really gets: in-app only, no digest
+    assert 'value="email" selected' not in page
+    assert page.count('name="digest-') == page.count('> 每日摘要') and \
+        page.count('name="digest-') == len(re.findall(r'name="digest-[^"]+" value="1" id="[^"]+" disabled', page))
     response = logged_in(user).post("/notifications/settings/", {"channel-report.outcome": "email"})
     assert response.status_code == 400 and "还没有电子邮箱" in html(response)
     assert not NotificationPreference.objects.exists()
