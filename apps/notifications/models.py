@@ -27,6 +27,11 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["graduate", "-created_at"], name="notification_graduate_idx"),
             models.Index(fields=["employer", "-created_at"], name="notification_employer_idx"),
+            # the unread count (我的, tab bar, employer home): only unread rows are indexed
+            models.Index(fields=["graduate"], condition=models.Q(read_at__isnull=True),
+                         name="notification_grad_unread_idx"),
+            models.Index(fields=["employer"], condition=models.Q(read_at__isnull=True),
+                         name="notification_emp_unread_idx"),
         ]
         constraints = [
             models.CheckConstraint(
