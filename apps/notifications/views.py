@@ -1,5 +1,5 @@
 """消息通知 page: the graduate's (mobile, 我的) or the employer account's messages; opening
-the page marks them read. 消息设置: per kind in-app only / also e-mail (/ SMS) and 每日摘要."""
+the page marks the shown ones read, 全部标为已读 the rest. 消息设置: per kind in-app only / also e-mail (/ SMS) and 每日摘要."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ from apps.notifications.services import notifications_mark_read, preferences_sav
 
 @role_required(Role.GRADUATE, Role.EMPLOYER)
 def notification_list_view(request):
+    """Opening the list marks the messages on the page shown read (they keep their 新 mark on
+    this view); POST 全部标为已读 marks every unread one, also those on later pages."""
+    if request.method == "POST":
+        marked = notifications_mark_read(actor=request.user)
+        messages.success(request, f"已将{marked}条消息标为已读" if marked else "没有未读消息")
+        return redirect("notification-list")
     page = paginate(request, visible_to(Notification, request.user))
     unread = {n.pk for n in page.object_list if n.read_at is None}
     if unread:
