@@ -23,7 +23,7 @@ from apps.core.errors import DomainError
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 
-MSG_CODE_EXPIRED = "二维码已过期，请扫描现场屏幕上的最新二维码"
+MSG_CODE_EXPIRED = "二维码无效或已过期，请扫描现场屏幕上的最新二维码"
 
 
 def rotate_seconds() -> int:

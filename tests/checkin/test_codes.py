@@ -35,7 +35,7 @@ def test_an_expired_code_is_refused_with_the_chinese_message():
     shown = checkin.rotating_code(SECRET, at=T0)
     with pytest.raises(checkin.DomainError) as refused:
         checkin.check_code(SECRET, shown, at=T0 + timedelta(seconds=90))
-    assert refused.value.message == "二维码已过期，请扫描现场屏幕上的最新二维码"
+    assert refused.value.message == "二维码无效或已过期，请扫描现场屏幕上的最新二维码"
 
 
 def test_codes_are_read_case_insensitively_and_junk_is_refused():

@@ -65,7 +65,7 @@ def test_a_scan_before_login_is_honoured_after_the_login_even_when_the_code_has_
     # a forged note does not help
     other = make_fair(world.school)
     stale = reverse("fair-checkin", args=[other.pk, "ABCDEFGH"]) + "?scan=forged"
-    assert "二维码已过期" in client.get(stale).content.decode()
+    assert "二维码无效或已过期，请扫描现场屏幕上的最新二维码" in client.get(stale).content.decode()
 
 
 def test_graduate_login_returns_to_the_qr_page(world, client):
