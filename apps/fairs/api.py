@@ -17,7 +17,8 @@ from apps.core.listing import bounded_api_page
 from apps.core.pagination import BodyId, PageNumber, PageSize, api_page_bounds
 from apps.fairs import services
 from apps.fairs.models import ACTIVE_BOOTH_STATUSES, BoothStatus, FairBooth, JobFair
-from apps.fairs.presenters import booth_state, fair_state
+from apps.fairs.presenters import booth_state, fair_state, graduate_fair_state
+from apps.fairs.rules import attendance_refusal
 from apps.fairs.selectors import (
     employer_booth_get,
     employer_booths,
@@ -34,6 +35,7 @@ from apps.fairs.selectors import (
     staff_fair_get,
     staff_fairs,
 )
+from apps.fairs.selectors_checkin import checked_in_fair_ids
 
 router = Router(tags=["招聘会"], auth=AUTH)
 STAFF_READERS = (Role.SCHOOL_STAFF, Role.PROVINCE_STAFF)
@@ -176,7 +178,9 @@ class FairInterestOut(Schema):
     interest_count: int
 
 
-def _fair(f: JobFair, *, detail: bool = False, counts: bool = False, interested: bool | None = None) -> dict:
+def _fair(f: JobFair, *, detail: bool = False, counts: bool = False, interested: bool | None = None,
+          state=None) -> dict:
+    """`state`: the graduate's (graduate_fair_state); staff and employers read fair_state."""
     return {
         "id": f.pk, "school_id": f.school_id, "school_name": f.school.name, "kind": f.kind,
         "kind_label": f.get_kind_display(), "title": f.title, "starts_at": f.starts_at, "ends_at": f.ends_at,
@@ -185,7 +189,7 @@ def _fair(f: JobFair, *, detail: bool = False, counts: bool = False, interested:
         "audience_label": f.get_audience_display(), "apply_deadline": f.apply_deadline,
         "description": f.description if detail else None, "status": f.status,
         "interest_count": f.interest_count if counts else None, "interested": interested,
-        "cancel_reason": f.cancel_reason, "state": fair_state(f).as_dict(),
+        "cancel_reason": f.cancel_reason, "state": (state or fair_state(f)).as_dict(),
     }
 
 
@@ -335,8 +339,11 @@ def fairs_graduate_list(request, page: PageNumber = 1, page_size: PageSize = 20)
     graduate = services.graduate_of(request.user)
     page, page_size, _ = api_page_bounds(page, page_size)
     listed = bounded_api_page(fairs_open_to(graduate), page=page, page_size=page_size, count=False)
-    mine = interested_fair_ids(graduate, [f.pk for f in listed])
-    return _page(listed, page, page_size, [_fair(f, interested=f.pk in mine) for f in listed])
+    ids = [f.pk for f in listed]
+    mine, checked = interested_fair_ids(graduate, ids), checked_in_fair_ids(graduate, ids)
+    return _page(listed, page, page_size, [
+        _fair(f, interested=f.pk in mine,
+              state=graduate_fair_state(f, registered=f.pk in mine, checked_in=f.pk in checked)) for f in listed])
 
 
 @router.get("/{fair_id}", response=FairGraduateDetailOut,
@@ -351,7 +358,10 @@ def fairs_graduate_get(request, fair_id: int, page: PageNumber = 1, page_size: P
     employers = [{"id": b.pk, "booth_number": b.booth_number, "employer_id": b.employer_id,
                   "employer_name": b.employer.name, "postings": [{"id": p.pk, "title": p.title}
                                                                  for p in b.open_postings]} for b in listed]
-    return {"fair": _fair(fair, detail=True, interested=is_interested(graduate, fair)), "employers": employers,
+    interested = is_interested(graduate, fair)
+    state = graduate_fair_state(fair, registered=interested, checked_in=bool(checked_in_fair_ids(graduate, [fair.pk])),
+                                may_register=not (services.fair_stage_refusal(fair) or attendance_refusal(fair, graduate)))
+    return {"fair": _fair(fair, detail=True, interested=interested, state=state), "employers": employers,
             "has_next": listed.has_next}
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.core.states import Action, State
+from apps.fairs import checkin
 from apps.fairs.models import BoothStatus, FairBooth, FairStatus, JobFair
 
 B = BoothStatus
@@ -41,6 +42,34 @@ def fair_state(fair: JobFair, *, now: datetime | None = None) -> State:
     return State("open", "报名中", f"单位报名截止时间{_minute(fair.apply_deadline)}，{booths}。", "good")
 
 
+def graduate_fair_state(fair: JobFair, *, registered: bool, checked_in: bool = False, may_register: bool = True,
+                        now: datetime | None = None) -> State:
+    """The fair as a graduate reads it: 即将开始 / 签到进行中 / 进行中 / 已结束 / 已取消, whether they
+    registered or checked in, and 我要参加 / 取消报名 while the fair is ahead or running and they
+    have not checked in. No booth counts or employer deadline (those are the employers' facts)."""
+    now = now or timezone.now()
+    if fair.status == FairStatus.CANCELLED:
+        text = "该招聘会已取消，不再举办" + (f"。原因：{fair.cancel_reason}" if fair.cancel_reason else "。")
+        return State("cancelled", "已取消", text, "bad")
+    if fair.ends_at <= now:
+        text = f"招聘会已于{_minute(fair.ends_at)}结束。" + ("你已签到。" if checked_in else "")
+        return State("ended", "已结束", text, "info")
+    actions: tuple[Action, ...] = ()
+    if may_register and not checked_in:
+        actions = ((Action("cancel_registration", "取消报名", "fair-interest", (fair.pk,), "post"),) if registered
+                   else (Action("register", "我要参加", "fair-interest", (fair.pk,), "post"),))
+    mine = "你已签到。" if checked_in else ("你已报名。" if registered else "")
+    if fair.starts_at <= now:
+        return State("running", "进行中",
+                     f"招聘会正在{fair.venue}举办，{_minute(fair.ends_at)}结束；到场后扫码签到。{mine}", "good", actions)
+    if checkin.window_phase(fair, at=now) == "open":
+        return State("checkin_open", "签到进行中",
+                     f"招聘会将于{_minute(fair.starts_at)}在{fair.venue}开始，现在已可以签到。{mine}", "good", actions)
+    if registered and not checked_in:
+        mine = "你已报名，招聘会前一天会提醒你。"
+    return State("upcoming", "即将开始", f"招聘会将于{_minute(fair.starts_at)}在{fair.venue}举办。{mine}", "good", actions)
+
+
 def booth_state(booth: FairBooth, *, viewer_role: str, position: int | None = None,
                 fair: JobFair | None = None) -> State:
     """待审核, 已通过（展位号）, 候补中（第N位）, 已驳回（原因）, 已撤回, 已取消参会. `position`
@@ -54,13 +83,17 @@ def booth_state(booth: FairBooth, *, viewer_role: str, position: int | None = No
     elif viewer_role == Role.SCHOOL_STAFF and fair.status == FairStatus.PUBLISHED and fair.ends_at > timezone.now():
         decide = ("staff-fair-booth-decide", (fair.pk, booth.pk))
         if booth.status == B.PENDING:
-            actions = (Action("approve", "通过", *decide, "post"), Action("reject", "驳回", *decide, "post"))
+            # booth_decide puts the application on the waiting list when no booth is free: say so
+            approve = "通过" if remaining_booths(fair) else "通过（进入候补）"
+            actions = (Action("approve", approve, *decide, "post"), Action("reject", "驳回", *decide, "post"))
         elif booth.status == B.WAITING:
             actions = (Action("reject", "驳回", *decide, "post"),)
         elif booth.status == B.APPROVED:
             actions = (Action("remove", "取消参会", *decide, "post"),)
     if booth.status == B.PENDING:
-        text = "展位申请已提交，等待学校审核。" if employer else "请审核：展位未满时通过即分配展位，已满时进入候补名单。"
+        text = "展位申请已提交，等待学校审核。" if employer else (
+            "请审核：展位未满时通过即分配展位，已满时进入候补名单。" if remaining_booths(fair)
+            else f"请审核：{fair.booth_count}个展位已满，通过后进入候补名单，有展位空出时按顺序自动转正。")
         return State("pending", "待审核", text, "warn", actions)
     if booth.status == B.APPROVED:
         return State("approved", f"已通过（展位号{booth.booth_number}）",

@@ -23,12 +23,33 @@ def _what(event) -> str:
     return "宣讲会" if checkin.is_session(event) else "招聘会"
 
 
+def _called_off(event) -> str:
+    """Why there is no check-in at all: the fair was cancelled or the 宣讲会 is not (or no longer)
+    scheduled ('' otherwise). Pages leave the check-in section out for these."""
+    if checkin.is_session(event):
+        if event.status == "scheduled":
+            return ""
+        from apps.infosessions.presenters import CALLED_OFF_TEXT
+
+        return CALLED_OFF_TEXT.get(event.status, "该宣讲会未安排，无需签到。")
+    if event.status == "cancelled":
+        return "该招聘会已取消，无需签到。"
+    return ""
+
+
 def checkin_state(event, *, viewer_role: str, checkin_row=None, outcome: str = "", now=None) -> State:
     """The check-in as `viewer_role` sees it. For a graduate: `checkin_row` is their FairCheckIn /
     SessionCheckIn (None if not checked in), `outcome` what a door just answered. For staff:
     whether the screen is live."""
     now = now or timezone.now()
     what = _what(event)
+    called_off = _called_off(event)
+    if called_off and outcome not in (CREATED, ALREADY):
+        actions = ()
+        if viewer_role != Role.GRADUATE:  # earlier check-ins stay readable
+            name = "staff-session-attendance" if checkin.is_session(event) else "staff-fair-attendance"
+            actions = (Action("attendance", "签到情况", name, (event.pk,)),)
+        return State("cancelled", "已取消", called_off, "bad", actions)
     if viewer_role == Role.GRADUATE and checkin_row is not None:
         method = checkin_row.get_method_display()
         if outcome == CREATED:

@@ -74,6 +74,17 @@ def own_session_checkin(*, actor, session) -> SessionCheckIn | None:
     return visible_to(SessionCheckIn, actor).filter(session=session).first()
 
 
+def checked_in_fair_ids(graduate, fair_ids) -> set[int]:
+    """Which of these fairs the graduate has checked in at (one statement for a list page)."""
+    return set(FairCheckIn.objects.filter(graduate=graduate, fair_id__in=list(fair_ids))
+               .values_list("fair_id", flat=True))
+
+
+def checked_in_session_ids(graduate, session_ids) -> set[int]:
+    return set(SessionCheckIn.objects.filter(graduate=graduate, session_id__in=list(session_ids))
+               .values_list("session_id", flat=True))
+
+
 def own_booth_visits(*, actor, booth_ids) -> dict[int, BoothVisit]:
     return {v.booth_id: v for v in visible_to(BoothVisit, actor).filter(booth_id__in=list(booth_ids))}
 

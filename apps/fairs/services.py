@@ -26,6 +26,7 @@ from apps.fairs.models import (
     Audience,
     BoothStatus,
     FairBooth,
+    FairCheckIn,
     FairInterest,
     FairKind,
     FairStatus,
@@ -55,6 +56,7 @@ DECIDE_ACTIONS = ("approve", "reject", "remove")
 
 MSG_CANCELLED = "该招聘会已取消"
 MSG_ENDED = "该招聘会已结束"
+MSG_CHECKED_IN = "你已在现场签到，报名状态不再更改"
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -495,6 +497,8 @@ def fair_interest_toggle(*, actor, fair: JobFair, interested: bool | None = None
     stage = fair_stage_refusal(fair)
     if stage:
         raise DomainError(stage, code="fair_closed")
+    if FairCheckIn.objects.filter(fair=fair, graduate=graduate).exists():
+        raise DomainError(MSG_CHECKED_IN, code="checked_in")
     with transaction.atomic():
         existing = FairInterest.objects.filter(fair=fair, graduate=graduate)
         if interested is None:

@@ -14,7 +14,7 @@ from apps.accounts.permissions import role_required
 from apps.core.errors import DomainError
 from apps.core.listing import bounded_page
 from apps.fairs import services
-from apps.fairs.presenters import fair_state
+from apps.fairs.presenters import graduate_fair_state
 from apps.fairs.rules import attendance_refusal
 from apps.fairs.selectors import (
     fair_employers_for_graduate,
@@ -23,6 +23,7 @@ from apps.fairs.selectors import (
     interested_fair_ids,
     is_interested,
 )
+from apps.fairs.selectors_checkin import checked_in_fair_ids
 
 TAB = "services"
 
@@ -32,8 +33,10 @@ def fairs_view(request):
     graduate = services.graduate_of(request.user)
     now = timezone.now()
     page = bounded_page(request, fairs_open_to(graduate, now=now), per_page=20, count=False)
-    mine = interested_fair_ids(graduate, [f.pk for f in page])
-    rows = [(f, fair_state(f, now=now), f.pk in mine) for f in page]
+    ids = [f.pk for f in page]
+    mine, checked = interested_fair_ids(graduate, ids), checked_in_fair_ids(graduate, ids)
+    rows = [(f, graduate_fair_state(f, registered=f.pk in mine, checked_in=f.pk in checked, now=now),
+             f.pk in mine, f.pk in checked) for f in page]
     return render(request, "fairs/list.html", {"tab": TAB, "page": page, "rows": rows})
 
 
@@ -42,10 +45,14 @@ def fair_view(request, pk: int):
     graduate = services.graduate_of(request.user)
     fair = graduate_fair_get(graduate, pk)
     page = bounded_page(request, fair_employers_for_graduate(graduate, fair), per_page=30, count=False)
+    interested = is_interested(graduate, fair)
+    checked_in = bool(checked_in_fair_ids(graduate, [fair.pk]))
+    state = graduate_fair_state(fair, registered=interested, checked_in=checked_in,
+                                may_register=not (services.fair_stage_refusal(fair) or attendance_refusal(fair, graduate)))
     return render(request, "fairs/detail.html", {
-        "tab": TAB, "fair": fair, "graduate": graduate, "state": fair_state(fair), "page": page,
-        "booths": list(page), "interested": is_interested(graduate, fair),
-        "may_register": not (services.fair_stage_refusal(fair) or attendance_refusal(fair, graduate)),
+        "tab": TAB, "fair": fair, "graduate": graduate, "state": state, "page": page,
+        "booths": list(page), "interested": interested, "checked_in": checked_in,
+        "cancelled": state.code == "cancelled",
     })
 
 

@@ -13,6 +13,7 @@ from apps.accounts.permissions import require_role
 from apps.core.api import AUTH
 from apps.core.listing import bounded_api_page
 from apps.core.pagination import BodyId, PageNumber, PageSize, api_page_bounds
+from apps.fairs.selectors_checkin import checked_in_session_ids
 from apps.infosessions import services
 from apps.infosessions.models import InfoSession, Room, SessionStatus
 from apps.infosessions.presenters import session_state
@@ -172,7 +173,8 @@ def _room(r: Room) -> dict:
     return {"id": r.pk, "school_id": r.school_id, "name": r.name, "capacity": r.capacity, "active": r.active}
 
 
-def _out(s: InfoSession, *, user, detail: bool = False, signed_up: bool | None = None) -> dict:
+def _out(s: InfoSession, *, user, detail: bool = False, signed_up: bool | None = None,
+         checked_in: bool = False) -> dict:
     body = {
         "id": s.pk, "employer_id": s.employer_id, "employer_name": s.employer.name, "school_id": s.school_id,
         "school_name": s.school.name, "date": s.date, "slot": s.slot, "slot_label": s.slot_label,
@@ -181,7 +183,8 @@ def _out(s: InfoSession, *, user, detail: bool = False, signed_up: bool | None =
         "status_label": s.get_status_display(), "room_id": s.room_id, "room_name": s.room.name if s.room_id else "",
         "capacity": s.capacity, "signup_count": s.signup_count, "seats_left": s.seats_left, "reason": s.reason,
         "signed_up": signed_up,
-        "state": session_state(s, viewer_role=user.role, signed_up=signed_up, actor=user).as_dict(),
+        "state": session_state(s, viewer_role=user.role, signed_up=signed_up, actor=user,
+                               checked_in=checked_in).as_dict(),
     }
     if detail:
         body["description"] = s.description
@@ -191,13 +194,15 @@ def _out(s: InfoSession, *, user, detail: bool = False, signed_up: bool | None =
     return body
 
 
-def _page(qs, *, page: int, page_size: int, user, signed=None) -> dict:
+def _page(qs, *, page: int, page_size: int, user, signed=None, checked=None) -> dict:
     page, page_size, _ = api_page_bounds(page, page_size)
     listed = bounded_api_page(qs, page=page, page_size=page_size, count=signed is None)
     mine = signed(listed) if signed else None
+    done = checked(listed) if checked else set()
     return {"count": listed.total, "count_capped": listed.total_capped, "has_next": listed.has_next, "page": page,
             "page_size": page_size,
-            "items": [_out(s, user=user, signed_up=(s.pk in mine) if mine is not None else None) for s in listed]}
+            "items": [_out(s, user=user, signed_up=(s.pk in mine) if mine is not None else None,
+                           checked_in=s.pk in done) for s in listed]}
 
 
 # ------------------------------------------------------------------ staff
@@ -342,13 +347,15 @@ def withdraw_session(request, session_id: int):
 def list_open_sessions(request, page: PageNumber = 1, page_size: PageSize = 20):
     graduate = services.graduate_of(request.user)
     return _page(sessions_open_to(graduate), page=page, page_size=page_size, user=request.user,
-                 signed=lambda listed: signed_up_ids(graduate, listed))
+                 signed=lambda listed: signed_up_ids(graduate, listed),
+                 checked=lambda listed: checked_in_session_ids(graduate, [s.pk for s in listed]))
 
 
 def _graduate_detail(request, session_id: int) -> dict:
     graduate = services.graduate_of(request.user)
     session = session_for_graduate(graduate, session_id)
-    return _out(session, user=request.user, detail=True, signed_up=is_signed_up(graduate, session))
+    return _out(session, user=request.user, detail=True, signed_up=is_signed_up(graduate, session),
+                checked_in=bool(checked_in_session_ids(graduate, [session.pk])))
 
 
 @router.get("/open/{session_id}", response=InfoSessionOut, summary="毕业生：宣讲会详情（剩余名额、是否已报名）")

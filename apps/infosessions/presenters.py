@@ -13,6 +13,14 @@ from apps.core.states import Action, State
 from apps.infosessions import services
 from apps.infosessions.models import InfoSession, SessionStatus
 
+# why a graduate will not attend a session that is not scheduled (the check-in panel says it too)
+CALLED_OFF_TEXT = {
+    SessionStatus.WITHDRAWN: "用人单位已撤回该宣讲会，不再举行。",
+    SessionStatus.CANCELLED: "学校已取消该宣讲会，不再举行。",
+    SessionStatus.REJECTED: "学校未能安排该宣讲会，不再举行。",
+    SessionStatus.PENDING: "该宣讲会尚未安排场地。",
+}
+
 
 def seats_left(session: InfoSession) -> int:
     return session.seats_left
@@ -24,13 +32,16 @@ def _place(session: InfoSession) -> str:
 
 
 def session_state(session: InfoSession, *, viewer_role: str, now: datetime | None = None,
-                  signed_up: bool | None = None, actor=None) -> State:
-    """待安排 / 已安排 (room, time; seats left for graduates) / 已驳回 (reason) / 已撤回 /
-    已取消 (reason) / 已结束. `signed_up` (graduates) picks 报名 or 取消报名; `actor` (school
-    staff) offers the decision only to staff of the session's school."""
+                  signed_up: bool | None = None, actor=None, checked_in: bool = False) -> State:
+    """待安排 / 已安排 (room, time; seats left) / 已驳回 (reason) / 已撤回 / 已取消 (reason) /
+    已结束. A graduate reads 可报名 / 名额已满 / 已报名 / 已签到 / 已开始 instead of 已安排, and
+    已取消 for a session that will not take place. `signed_up` (graduates) picks 报名 or 取消报名
+    (none after `checked_in`); `actor` (school staff) offers the decision only to staff of the
+    session's school."""
     now = now or timezone.now()
     starts, ends = services.session_starts(session), services.session_ends(session)
     status = session.status
+    graduate = viewer_role == Role.GRADUATE
     deciding = (viewer_role == Role.SCHOOL_STAFF and actor is not None and actor.school_id == session.school_id)
     if status == SessionStatus.PENDING:
         if viewer_role == Role.EMPLOYER:
@@ -44,32 +55,40 @@ def session_state(session: InfoSession, *, viewer_role: str, now: datetime | Non
             text = "申请的时间已过，未能安排。"
         return State("pending", "待安排", text, "warn")
     if status == SessionStatus.REJECTED:
+        if graduate:
+            return State("rejected", "已取消", CALLED_OFF_TEXT[status], "bad")
         return State("rejected", "已驳回", f"学校未能安排该宣讲会。原因：{session.reason}", "bad")
     if status == SessionStatus.WITHDRAWN:
+        if graduate:
+            return State("withdrawn", "已取消", CALLED_OFF_TEXT[status], "bad")
         return State("withdrawn", "已撤回", "用人单位已撤回该宣讲会。", "info")
     if status == SessionStatus.CANCELLED:
         return State("cancelled", "已取消", f"学校已取消该宣讲会。原因：{session.reason}", "bad")
     # scheduled
     if ends and ends <= now:
+        if graduate:
+            return State("ended", "已结束", f"宣讲会已于{services.when_label(session)}举行。"
+                         + ("你已签到。" if checked_in else ""), "info")
         return State("ended", "已结束",
                      f"宣讲会已于{services.when_label(session)}举行：报名{session.signup_count}人，"
                      f"签到{session.checkin_count}人。", "info")
     left = seats_left(session)
     seats = f"剩余名额{left}个（共{session.capacity}个）" if left else f"名额已满（共{session.capacity}个）"
     started = bool(starts and starts <= now)
-    if viewer_role == Role.GRADUATE:
-        actions = ()
-        if signed_up and not started:
-            actions = (Action("cancel_signup", "取消报名", "session-signup", (session.pk,), "post"),)
-        elif not signed_up and not started and left:
-            actions = (Action("signup", "报名", "session-signup", (session.pk,), "post"),)
+    if graduate:
+        if checked_in:
+            return State("scheduled", "已签到", f"你已签到：{_place(session)}。", "good")
         if signed_up:
-            text = f"你已报名：{_place(session)}。请准时参加，到场后扫码签到。"
-        elif started:
-            text = f"宣讲会已开始（{_place(session)}），报名已结束。"
-        else:
-            text = f"{_place(session)}。{seats}。"
-        return State("scheduled", "已报名" if signed_up else "已安排", text, "good", actions)
+            actions = () if started else (
+                Action("cancel_signup", "取消报名", "session-signup", (session.pk,), "post"),)
+            return State("scheduled", "已报名", f"你已报名：{_place(session)}。请准时参加，到场后扫码签到。", "good",
+                         actions)
+        if started:
+            return State("scheduled", "已开始", f"宣讲会已开始（{_place(session)}），报名已结束。", "info")
+        if left:
+            return State("scheduled", "可报名", f"{_place(session)}。{seats}。", "good",
+                         (Action("signup", "报名", "session-signup", (session.pk,), "post"),))
+        return State("scheduled", "名额已满", f"{_place(session)}。{seats}。", "warn")
     if viewer_role == Role.EMPLOYER:
         actions = ()
         if not started:

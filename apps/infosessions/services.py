@@ -24,7 +24,7 @@ from apps.fairs.models import Audience
 from apps.fairs.rules import attendance_refusal
 from apps.graduates.fields import LANDLINE, MOBILE
 from apps.graduates.models import Graduate
-from apps.infosessions.models import InfoSession, Room, SessionSignup, SessionStatus
+from apps.infosessions.models import InfoSession, Room, SessionCheckIn, SessionSignup, SessionStatus
 from apps.infosessions.slots import BY_CODE, slot_ends_at, slot_label, slot_starts_at
 from apps.jobs.models import Posting, PostingStatus
 from apps.organisations.models import School
@@ -482,6 +482,8 @@ def session_signup_cancel(*, actor, session: InfoSession) -> None:
     session = InfoSession.objects.select_related("school", "employer").get(pk=session.pk)
     if (session_starts(session) or timezone.now()) <= timezone.now():
         raise DomainError("宣讲会已开始，不能取消报名", code="started")
+    if SessionCheckIn.objects.filter(session=session, graduate=graduate).exists():
+        raise DomainError("你已在现场签到，不能取消报名", code="checked_in")
     with transaction.atomic():
         deleted, _ = SessionSignup.objects.filter(session=session, graduate=graduate).delete()
         if not deleted:

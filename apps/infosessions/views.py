@@ -11,6 +11,7 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.core.errors import DomainError
 from apps.core.listing import bounded_page
+from apps.fairs.selectors_checkin import checked_in_session_ids
 from apps.infosessions import services
 from apps.infosessions.presenters import seats_left, session_state
 from apps.infosessions.selectors import is_signed_up, session_for_graduate, sessions_open_to, signed_up_ids
@@ -23,15 +24,18 @@ def sessions_view(request):
     graduate = services.graduate_of(request.user)
     page = bounded_page(request, sessions_open_to(graduate), per_page=20, count=False)
     mine = signed_up_ids(graduate, page)
-    rows = [(s, session_state(s, viewer_role=Role.GRADUATE, signed_up=s.pk in mine)) for s in page]
+    checked = checked_in_session_ids(graduate, [s.pk for s in page])
+    rows = [(s, session_state(s, viewer_role=Role.GRADUATE, signed_up=s.pk in mine, checked_in=s.pk in checked))
+            for s in page]
     return render(request, "infosessions/list.html", {"tab": TAB, "page": page, "rows": rows})
 
 
 def _detail(request, graduate, session, *, error: str = "", status: int = 200):
     signed_up = is_signed_up(graduate, session)
+    checked_in = bool(checked_in_session_ids(graduate, [session.pk]))
     return render(request, "infosessions/detail.html", {
         "tab": TAB, "s": session, "graduate": graduate, "signed_up": signed_up,
-        "state": session_state(session, viewer_role=Role.GRADUATE, signed_up=signed_up),
+        "state": session_state(session, viewer_role=Role.GRADUATE, signed_up=signed_up, checked_in=checked_in),
         "seats_left": seats_left(session), "postings": list(session.postings.all()),
         "refusal": services.signup_refusal(session, graduate) if not signed_up else "",
         "error": error,

@@ -121,7 +121,7 @@ def test_graduate_sees_the_employers_and_registers(world, phone):
     phone.goto("/services/")
     phone.click("#fairs-entry")
     phone.click("#fairs a:has-text('春季招聘会')")
-    expect(phone.locator("#fair-state-title")).to_have_text("报名中")
+    expect(phone.locator("#fair-state-title")).to_have_text("即将开始")  # the fair's own state, not the booth application
     expect(phone.locator("#fair-employers")).to_contain_text("丙软件有限公司")
     expect(phone.locator("#fair-employers a:has-text('测试工程师')")).to_be_visible()
     phone.click("#fair-interest")

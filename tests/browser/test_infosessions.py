@@ -56,6 +56,7 @@ def test_employer_requests_school_allocates_graduate_signs_up(world, phone, desk
     phone.click("#sessions-entry")
     item = phone.locator(f"[data-session='{session.pk}']")
     expect(item).to_contain_text("剩余名额2个")
+    expect(item.locator(".session-badge")).to_have_text("可报名")  # not the staff state 已安排
     item.click()
     expect(phone.locator("#seats-left")).to_contain_text("剩余名额 2 个")
     phone.click("#session-signup")

@@ -131,7 +131,10 @@ def test_graduate_list_detail_and_interest(fairs_world, as_user):
     items = me.get("/fairs/").json()["items"]
     assert [i["id"] for i in items] == [fair.pk] and items[0]["interested"] is False
     detail = me.get(f"/fairs/{fair.pk}").json()
-    assert detail["fair"]["state"]["title"] == "报名中"
+    # the graduate reads the fair's own state, not the employers' booth application (报名中)
+    assert detail["fair"]["state"]["title"] == "即将开始"
+    assert "展位" not in detail["fair"]["state"]["text"]
+    assert [a["code"] for a in detail["fair"]["state"]["actions"]] == ["register"]
     assert detail["employers"][0]["employer_name"] == "甲公司有限公司"
     assert [p["title"] for p in detail["employers"][0]["postings"]] == [w.emp_a.posting.title]
     r = me.post(f"/fairs/{fair.pk}/interest", {"interested": True}).json()

@@ -128,3 +128,106 @@ def test_lists_keep_their_statement_count(fairs_world, client):
     for n in range(5):
         apply(w.emp_a, JobFair.objects.get(title=f"再多招聘会{n}"))
     assert _count(client, reverse("employer-fairs")) == few
+
+
+def _badge(body: str, element_id: str) -> str:
+    import re
+
+    found = re.search(rf'id="{element_id}">([^<]*)<', body)
+    return found.group(1) if found else ""
+
+
+def test_graduate_reads_the_fairs_own_state_not_the_booth_application(fairs_world, client):
+    w = fairs_world
+    fair = publish(w, booth_count=1)
+    _fill(w, fair, 1)
+    client.force_login(w.school_admin)
+    assert "新的申请将进入候补" in client.get(reverse("staff-fair", args=[fair.pk])).content.decode()
+    client.force_login(w.graduate_user)
+    for body in (client.get(reverse("fairs")).content.decode(),
+                 client.get(reverse("fair", args=[fair.pk])).content.decode()):
+        assert "即将开始" in body
+        for employer_fact in ("报名中", "报名已截止", "展位已满", "候补", "单位报名"):
+            assert employer_fact not in body
+    # after the employers' deadline a graduate may still register: no "报名已截止" for them
+    JobFair.objects.filter(pk=fair.pk).update(apply_deadline=timezone.now() - timedelta(minutes=5))
+    body = client.get(reverse("fair", args=[fair.pk])).content.decode()
+    assert _badge(body, "fair-state-title") == "即将开始" and "报名已截止" not in body
+    assert 'id="fair-interest"' in body and "我要参加" in body
+    client.post(reverse("fair-interest", args=[fair.pk]), {"interested": "1"})
+    JobFair.objects.filter(pk=fair.pk).update(starts_at=timezone.now() + timedelta(minutes=20),
+                                               ends_at=timezone.now() + timedelta(hours=3))
+    body = client.get(reverse("fair", args=[fair.pk])).content.decode()
+    assert _badge(body, "fair-state-title") == "签到进行中" and 'id="fair-registered"' in body
+    assert "取消报名" in body
+    listed = client.get(reverse("fairs")).content.decode()
+    assert "签到进行中" in listed and "已报名" in listed
+    JobFair.objects.filter(pk=fair.pk).update(starts_at=timezone.now() - timedelta(minutes=5))
+    assert _badge(client.get(reverse("fair", args=[fair.pk])).content.decode(), "fair-state-title") == "进行中"
+    # staff and employers keep the booth application's wording
+    client.force_login(w.school_admin)
+    assert _badge(client.get(reverse("staff-fair", args=[fair.pk])).content.decode(), "fair-state-title") == "进行中"
+
+
+def test_staff_keep_the_deadline_wording(fairs_world, client):
+    w = fairs_world
+    fair = publish(w)
+    JobFair.objects.filter(pk=fair.pk).update(apply_deadline=timezone.now() - timedelta(minutes=5))
+    client.force_login(w.school_admin)
+    assert _badge(client.get(reverse("staff-fair", args=[fair.pk])).content.decode(), "fair-state-title") == "报名已截止"
+    client.force_login(w.emp_a.user)
+    assert "报名已截止" in client.get(reverse("employer-fair", args=[fair.pk])).content.decode()
+
+
+def test_cancelled_fair_tells_the_graduate_why_and_promises_no_checkin(fairs_world, client):
+    w = fairs_world
+    fair = publish(w)
+    client.force_login(w.graduate_user)
+    client.post(reverse("fair-interest", args=[fair.pk]), {"interested": "1"})
+    services.fair_cancel(actor=w.school_admin, fair=JobFair.objects.get(pk=fair.pk), reason="场地维修")
+    body = client.get(reverse("fair", args=[fair.pk])).content.decode()
+    assert _badge(body, "fair-state-title") == "已取消" and "场地维修" in body
+    for promise in ('id="fair-checkin"', "现场签到", "签到尚未开始", "参会单位确定后将在这里公布", 'id="fair-interest"'):
+        assert promise not in body
+    api = client.get(f"/api/v1/fairs/{fair.pk}").json()["fair"]["state"]
+    assert api["code"] == "cancelled" and "场地维修" in api["text"] and api["actions"] == []
+
+
+def test_checked_in_graduate_is_not_asked_to_register_or_cancel(fairs_world, client):
+    from apps.fairs.models import FairCheckIn, FairInterest
+
+    w = fairs_world
+    fair = publish(w)
+    JobFair.objects.filter(pk=fair.pk).update(starts_at=timezone.now() + timedelta(minutes=10),
+                                               ends_at=timezone.now() + timedelta(hours=3))
+    client.force_login(w.graduate_user)
+    client.post(reverse("fair-interest", args=[fair.pk]), {"interested": "1"})
+    FairCheckIn.objects.create(fair=fair, graduate=w.graduate, method="staff_card")
+    body = client.get(reverse("fair", args=[fair.pk])).content.decode()
+    assert 'id="fair-checked-in"' in body and 'id="fair-interest"' not in body
+    assert "取消报名" not in body and "我要参加" not in body
+    assert "已签到" in client.get(reverse("fairs")).content.decode()
+    body = client.post(reverse("fair-interest", args=[fair.pk]), {"interested": "0"}, follow=True).content.decode()
+    assert "你已在现场签到，报名状态不再更改" in body
+    assert FairInterest.objects.filter(fair=fair, graduate=w.graduate).exists()
+    api = client.get(f"/api/v1/fairs/{fair.pk}").json()["fair"]["state"]
+    assert "你已签到" in api["text"] and api["actions"] == []
+
+
+def test_staff_approve_button_says_the_booth_goes_to_the_waiting_list_when_full(fairs_world, client):
+    w = fairs_world
+    fair = publish(w, booth_count=1)
+    first, second = apply(w.emp_a, fair), apply(w.emp_b, fair)
+    client.force_login(w.school_admin)
+    body = client.get(reverse("staff-fair", args=[fair.pk])).content.decode()
+    assert '>通过</button>' in body and "通过（进入候补）" not in body
+    r = client.post(reverse("staff-fair-booth-decide", args=[fair.pk, first.pk]), {"action": "approve"})
+    assert r.status_code == 302
+    body = client.get(reverse("staff-fair", args=[fair.pk])).content.decode()
+    assert "通过（进入候补）" in body
+    api = client.get(f"/api/v1/fairs/staff/{fair.pk}/booths").json()["items"][0]["state"]
+    assert api["actions"][0]["label"] == "通过（进入候补）" and "通过后进入候补名单" in api["text"]
+    flash = client.post(reverse("staff-fair-booth-decide", args=[fair.pk, second.pk]), {"action": "approve"},
+                        follow=True).content.decode()
+    assert "乙公司有限公司：候补中（第1位）" in flash
+

@@ -171,3 +171,56 @@ def test_graduate_list_comes_from_an_index(world):
     if connection.vendor != "postgresql":
         pytest.skip("EXPLAIN plans are checked on PostgreSQL only")
     assert_index_ordered(page_plan(sessions_open_to(world.graduate), per_page=20), "infosessions_infosession")
+
+
+def _title(body: str, element_class: str) -> list[str]:
+    import re
+
+    return re.findall(rf'class="badge [a-z]+ {element_class}">([^<]*)<', body)
+
+
+def test_graduate_list_shows_what_the_graduate_may_do_not_the_staff_state(client, world, room, scheduled):
+    full, _ = _more_sessions(world, room, 2)  # four and five days ahead, before `scheduled`
+    InfoSession.objects.filter(pk=full.pk).update(signup_count=full.capacity)
+    client.force_login(world.graduate_user)
+    assert _title(client.get(reverse("sessions")).content.decode(), "session-badge") == ["名额已满", "可报名", "可报名"]
+    client.post(reverse("session-signup", args=[scheduled.pk]), {"action": "signup"})
+    page = client.get(reverse("sessions")).content.decode()
+    assert _title(page, "session-badge") == ["名额已满", "可报名", "已报名"] and "已安排" not in page
+    api = client.get("/api/v1/infosessions/open").json()["items"]
+    assert [i["state"]["title"] for i in api] == ["名额已满", "可报名", "已报名"]
+
+
+def test_withdrawn_session_says_cancelled_and_promises_no_checkin(client, world, scheduled):
+    client.force_login(world.graduate_user)
+    client.post(reverse("session-signup", args=[scheduled.pk]), {"action": "signup"})
+    assert 'id="session-checkin"' in client.get(reverse("session", args=[scheduled.pk])).content.decode()
+    services.session_withdraw(actor=world.employer_user, session=InfoSession.objects.get(pk=scheduled.pk))
+    body = client.get(reverse("session", args=[scheduled.pk])).content.decode()
+    assert 'id="session-state-title">已取消<' in body
+    assert "用人单位已撤回该宣讲会，不再举行" in body
+    for promise in ('id="session-checkin"', "现场签到", "签到尚未开始", 'id="session-cancel_signup"'):
+        assert promise not in body
+
+
+def test_cancelled_session_shows_the_reason_and_no_checkin(client, world, scheduled):
+    client.force_login(world.graduate_user)
+    client.post(reverse("session-signup", args=[scheduled.pk]), {"action": "signup"})
+    services.session_cancel(actor=world.school_admin, session=InfoSession.objects.get(pk=scheduled.pk),
+                            reason="报告厅停电")
+    body = client.get(reverse("session", args=[scheduled.pk])).content.decode()
+    assert 'id="session-state-title">已取消<' in body and "报告厅停电" in body
+    assert 'id="session-checkin"' not in body and "签到尚未开始" not in body
+
+
+def test_checked_in_graduate_cannot_cancel_the_sign_up(client, world, scheduled):
+    from apps.infosessions.models import SessionCheckIn
+
+    client.force_login(world.graduate_user)
+    client.post(reverse("session-signup", args=[scheduled.pk]), {"action": "signup"})
+    SessionCheckIn.objects.create(session=scheduled, graduate=world.graduate, method="staff_card")
+    body = client.get(reverse("session", args=[scheduled.pk])).content.decode()
+    assert 'id="session-state-title">已签到<' in body and 'id="session-cancel_signup"' not in body
+    response = client.post(reverse("session-signup", args=[scheduled.pk]), {"action": "cancel"})
+    assert response.status_code == 400 and "你已在现场签到，不能取消报名" in response.content.decode()
+    assert SessionSignup.objects.filter(session=scheduled, graduate=world.graduate).exists()
