@@ -25,14 +25,19 @@ from apps.graduates.selectors import (
     profile_sections,
 )
 from apps.notices.selectors import notices_for_graduate
+from apps.notifications.selectors import with_unread_notifications
 from apps.organisations.models import College, Major, School
 from apps.reference.selectors import code_label, code_labels
 
 
-def _own_graduate(request) -> Graduate:
+def _own_graduate(request, *, unread: bool = False) -> Graduate:
     """The signed-in graduate with the school and college the pages show, in one query
-    (kept on request.user so later reads of user.graduate do not query again)."""
-    graduate = Graduate.objects.select_related("school", "college").get(pk=request.user.graduate_id)
+    (kept on request.user so later reads of user.graduate do not query again); `unread` adds
+    the unread message count (消息通知 badge) to that same statement."""
+    graduates = Graduate.objects.select_related("school", "college")
+    if unread:
+        graduates = with_unread_notifications(graduates)
+    graduate = graduates.get(pk=request.user.graduate_id)
     request.user.graduate = graduate
     return graduate
 
@@ -46,7 +51,7 @@ def _graduate_page(request, template, tab, *, graduate: Graduate | None = None, 
 
 @role_required(Role.GRADUATE)
 def home_view(request):
-    graduate = _own_graduate(request)
+    graduate = _own_graduate(request, unread=True)
     return _graduate_page(
         request, "graduates/home.html", "home", graduate=graduate,
         notices=notices_for_graduate(graduate=graduate, kind="notice")[:5],

@@ -95,10 +95,14 @@ def test_me_page_counts_once_for_the_row_and_the_tab(graduate_client, world):
     assert sum("notifications_notification" in q["sql"] for q in ctx.captured_queries) == 1
 
 
-def test_home_has_a_notifications_shortcut(graduate_client, world):
+def test_home_has_a_notifications_shortcut_with_the_unread_count(graduate_client, world):
     _send(2, graduate=world.graduate)
     home = graduate_client.get("/home/").content.decode()
     assert 'id="home-notifications"' in home and 'href="/notifications/"' in home
+    assert 'id="home-notifications-unread" aria-label="2条未读消息">2</span>' in home
+    assert 'id="tab-me-unread" aria-label="2条未读消息">2</span>' in home
+    graduate_client.get("/notifications/")
+    assert 'id="home-notifications-unread"' not in graduate_client.get("/home/").content.decode()
 
 
 def test_home_shows_the_count_when_the_graduate_row_carries_it(world, rf):
