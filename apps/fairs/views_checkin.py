@@ -25,7 +25,7 @@ from apps.core.listing import bounded_page
 from apps.core.net import client_address, safe_return_url
 from apps.fairs import checkin, services_checkin
 from apps.fairs import selectors_checkin as sel
-from apps.fairs.presenters_checkin import checkin_state
+from apps.fairs.presenters_checkin import CREATED, checkin_state
 from apps.resumes.presenters import employer_resume_view
 from apps.resumes.snapshot import resume_snapshot
 
@@ -69,14 +69,10 @@ def _result_page(request, event, row, outcome: str = ""):
     context = {"tab": "services", "event": event, "session": session,
                "state": checkin_state(event, viewer_role=Role.GRADUATE, checkin_row=row, outcome=outcome)}
     if not session and row is not None:
-        context.update(_booth_context(request, event))
+        context["booth_rows"] = sel.booth_rows_for_graduate(actor=request.user, fair=event,
+                                                            just_checked_in=outcome == CREATED)
+        context["visit_next"] = request.path
     return render(request, "fairs/checkin_result.html", context)
-
-
-def _booth_context(request, fair) -> dict:
-    booths = list(sel.approved_booths(fair))
-    visits = sel.own_booth_visits(actor=request.user, booth_ids=[b.pk for b in booths])
-    return {"booth_rows": [(b, visits.get(b.pk)) for b in booths], "visit_next": request.path}
 
 
 @never_cache

@@ -351,10 +351,12 @@ def list_open_sessions(request, page: PageNumber = 1, page_size: PageSize = 20):
                  checked=lambda listed: checked_in_session_ids(graduate, [s.pk for s in listed]))
 
 
-def _graduate_detail(request, session_id: int) -> dict:
-    graduate = services.graduate_of(request.user)
-    session = session_for_graduate(graduate, session_id)
-    return _out(session, user=request.user, detail=True, signed_up=is_signed_up(graduate, session),
+def _graduate_detail(request, session_id: int, *, graduate=None, session=None, signed_up: bool | None = None) -> dict:
+    """The graduate's view of one session; a write endpoint passes what it already read."""
+    graduate = graduate or services.graduate_of(request.user)
+    session = session or session_for_graduate(graduate, session_id)
+    return _out(session, user=request.user, detail=True,
+                signed_up=is_signed_up(graduate, session) if signed_up is None else signed_up,
                 checked_in=bool(checked_in_session_ids(graduate, [session.pk])))
 
 
@@ -366,12 +368,16 @@ def get_open_session(request, session_id: int):
 @router.post("/open/{session_id}/signup", response=InfoSessionOut, summary="毕业生报名宣讲会（名额有限，报满即止）")
 def signup_session(request, session_id: int):
     graduate = services.graduate_of(request.user)
-    services.session_signup(actor=request.user, session=session_for_graduate(graduate, session_id))
-    return _graduate_detail(request, session_id)
+    session = session_for_graduate(graduate, session_id)
+    services.session_signup(actor=request.user, session=session)
+    session.refresh_from_db(fields=["signup_count"])  # the seat just taken (and others' meanwhile)
+    return _graduate_detail(request, session_id, graduate=graduate, session=session, signed_up=True)
 
 
 @router.delete("/open/{session_id}/signup", response=InfoSessionOut, summary="毕业生取消报名（宣讲会开始前）")
 def cancel_signup_session(request, session_id: int):
     graduate = services.graduate_of(request.user)
-    services.session_signup_cancel(actor=request.user, session=session_for_graduate(graduate, session_id))
-    return _graduate_detail(request, session_id)
+    session = session_for_graduate(graduate, session_id)
+    services.session_signup_cancel(actor=request.user, session=session)
+    session.refresh_from_db(fields=["signup_count"])
+    return _graduate_detail(request, session_id, graduate=graduate, session=session, signed_up=False)

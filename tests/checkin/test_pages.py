@@ -152,6 +152,23 @@ def test_employer_visitors_page_and_resume(world, client):
     assert client.get(reverse("employer-fair-visitors", args=[booth.pk])).status_code == 404
 
 
+def test_visitors_are_read_in_index_order_on_sqlite(world):
+    """The employer's visitor list walks booth_visit_idx (booth, share_resume, created_at, id)
+    without sorting the booth's visits: a bare boolean filter made SQLite sort them all."""
+    from django.db import connection
+
+    from apps.fairs import selectors_checkin as sel
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite query plan (PostgreSQL reads the index in order either way)")
+    booth = make_booth(make_fair(world.school), world.employer, number=3)
+    sql, params = sel.booth_shared_visits(actor=world.employer_user, booth=booth)[:20].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "booth_visit_idx" in plan and "TEMP B-TREE" not in plan, plan
+
+
 def test_graduate_marks_a_visit_from_the_booth_list(world, client):
     fair = make_fair(world.school)
     booth = make_booth(fair, world.employer, number=1)

@@ -20,10 +20,7 @@ def fair_checkin_panel(context, fair, booths=None):
     panel = {"state": checkin_state(fair, viewer_role=Role.GRADUATE, checkin_row=row), "row": row,
              "booth_rows": None, "visit_next": request.get_full_path()}
     if row is not None:
-        booths = [b for b in (booths if booths is not None else sel.approved_booths(fair))
-                  if b.status == "approved"]
-        visits = sel.own_booth_visits(actor=request.user, booth_ids=[b.pk for b in booths])
-        panel["booth_rows"] = [(b, visits.get(b.pk)) for b in booths]
+        panel["booth_rows"] = sel.booth_rows_for_graduate(actor=request.user, fair=fair, booths=booths)
     return panel
 
 
