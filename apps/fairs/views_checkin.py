@@ -159,9 +159,13 @@ def _screen_context(request, event) -> dict:
 def _screen(request, pk: int, session: bool):
     event = _staff_event(request, pk, session)
     context = _screen_context(request, event)
+    # 全屏显示 (?display=1): the same screen for a projector, without the staff navigation; the
+    # live part keeps the mode in its own refresh link
+    context["display"] = request.GET.get("display") == "1"
     if request.headers.get("HX-Request"):
         return render(request, "fairs/checkin_screen_live.html", context)
-    return render(request, "fairs/checkin_screen.html", context)
+    return render(request, "fairs/checkin_screen_display.html" if context["display"] else "fairs/checkin_screen.html",
+                  context)
 
 
 def staff_fair_checkin_screen_view(request, pk: int):

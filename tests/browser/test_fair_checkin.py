@@ -1,7 +1,7 @@
 """签到 end to end: the school's screen shows a rotating QR; a graduate's phone opens the link the
 QR carries (logging in on the way), checks in and marks a booth visit with résumé consent; a
-second opening says 已签到过 and the screen's count (refreshed by htmx) stays at one; the
-employer sees the count and the résumé."""
+second opening says 已签到过 and the screen's count (refreshed by htmx) stays at one, also in
+the 全屏显示 mode (no staff menu); the employer sees the count and the résumé."""
 
 from __future__ import annotations
 
@@ -68,6 +68,20 @@ def test_screen_qr_graduate_checks_in_once_employer_sees_count_and_resume(world,
 
     # the screen's live part refreshes by itself (htmx polling, no inline script)
     expect(desktop.locator("#checkin-count")).to_have_text("1", timeout=15_000)
+
+    # 全屏显示: the same screen for a projector, without the staff menu; it keeps refreshing
+    desktop.click("#checkin-display-link")
+    expect(desktop.locator("#checkin-display")).to_be_visible()
+    assert desktop.locator("aside").count() == 0
+    expect(desktop.locator("#checkin-instruction")).to_have_text("请用手机扫码签到")
+    expect(desktop.locator("#checkin-display")).to_contain_text(fair.title)
+    expect(desktop.locator("#checkin-qr")).to_be_visible()
+    assert desktop.evaluate("document.querySelector('#checkin-qr').getBoundingClientRect().width") >= 400
+    expect(desktop.locator("#checkin-count")).to_have_text("1")
+    with desktop.expect_response(lambda r: "display=1" in r.url and r.request.headers.get("hx-request") == "true",
+                                 timeout=15_000):
+        pass
+    expect(desktop.locator("#checkin-instruction")).to_be_visible()
     desktop.goto(f"/staff/fairs/{fair.pk}/attendance/")
     expect(desktop.locator("#attendance-table")).to_contain_text(g.name)
     expect(desktop.locator("#attendance-table")).to_contain_text("扫现场二维码")

@@ -91,6 +91,33 @@ def test_staff_screen_shows_the_qr_of_the_public_link_and_refreshes(world, clien
     assert "<html" not in fragment.content.decode() and 'id="checkin-live"' in fragment.content.decode()
 
 
+def test_display_mode_has_no_menu_keeps_its_mode_on_refresh_and_is_the_schools_only(world, client):
+    fair = make_fair(world.school)
+    session = make_session(world.school, world.employer)
+    client.force_login(world.school_admin)
+    url = reverse("staff-fair-checkin-screen", args=[fair.pk])
+    assert f'href="{url}?display=1"' in client.get(url).content.decode()  # the 全屏显示 link
+    page = client.get(url, {"display": "1"}).content.decode()
+    assert "staff-shell" not in page and "<aside" not in page and "退出登录" not in page
+    assert 'id="checkin-qr"' in page and 'src="data:image/png;base64,' in page
+    assert fair.title in page and "请用手机扫码签到" in page and 'id="checkin-count">0<' in page
+    assert f'hx-get="{url}?display=1"' in page
+    fragment = client.get(url, {"display": "1"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and 'id="checkin-live"' in fragment and "请用手机扫码签到" in fragment
+    assert f'hx-get="{url}?display=1"' in fragment and 'id="checkin-qr"' in fragment
+    # the ordinary screen's refresh stays the ordinary one
+    assert f'hx-get="{url}"' in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    session_url = reverse("staff-session-checkin-screen", args=[session.pk])
+    page = client.get(session_url, {"display": "1"}).content.decode()
+    assert session.topic in page and "staff-shell" not in page and f'hx-get="{session_url}?display=1"' in page
+    client.force_login(world.other_school_admin)
+    assert client.get(url, {"display": "1"}).status_code == 404
+    assert client.get(url, {"display": "1"}, HTTP_HX_REQUEST="true").status_code == 404
+    assert client.get(session_url, {"display": "1"}).status_code == 404
+    client.force_login(world.graduate_user)
+    assert client.get(url, {"display": "1"}).status_code in (302, 403)
+
+
 def test_staff_screen_before_the_window_says_when_it_opens(world, client):
     fair = make_fair(world.school, starts_in=timedelta(days=2))
     client.force_login(world.school_admin)
