@@ -56,15 +56,12 @@ scans and racers count nothing); sign-ups equal the capacity. Exit status 1 on a
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import platform
-import shutil
 import statistics
 import sys
 import threading
 import time
-import warnings
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -483,37 +480,13 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)  # never the development database
-    if VAR.exists():
-        shutil.rmtree(VAR)  # this benchmark's keys, files and SQLite database only
-    VAR.mkdir(parents=True)
-    os.environ["PLATFORM_VAR_DIR"] = str(VAR)
-    os.environ["TASKS_BACKEND"] = "database"  # jobs are queued, never run inside the request
-    os.environ["PLATFORM_FAST_HASHER"] = "1"
-    os.environ["PLATFORM_BENCH_BASELINE"] = "1"  # the bare baseline (apps/core/bench_views.py)
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    warnings.filterwarnings("ignore", message="No directory at")
+    from bench.throwaway import refuse_a_used_database, setup_django
 
-    import django
-
-    django.setup()
+    setup_django(VAR, database_url=args.database_url, baseline=True, quiet_refusals=True)
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()  # 'testserver' allowed
-    logging.getLogger("django.request").setLevel(logging.ERROR)  # the refused sign-ups are expected 400s
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    from apps.graduates.models import Graduate
-
-    if args.database_url and Graduate.objects.exists():
-        sys.exit("--database-url already holds graduates: use an empty, throwaway database")
+    refuse_a_used_database(args.database_url)
     call_command("load_reference", verbosity=0)
 
     result = measure(args.graduates, args.capacity, few=args.few, repeat=args.repeat,

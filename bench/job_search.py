@@ -36,11 +36,9 @@ import argparse
 import os
 import platform
 import random
-import shutil
 import statistics
 import sys
 import time
-import warnings
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -228,31 +226,12 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)  # never the development database
-    if VAR.exists() and not args.reuse:
-        shutil.rmtree(VAR)  # this benchmark's keys, files and SQLite database only
-    VAR.mkdir(parents=True, exist_ok=True)
-    os.environ["PLATFORM_VAR_DIR"] = str(VAR)
-    os.environ["TASKS_BACKEND"] = "database"
-    os.environ["PLATFORM_FAST_HASHER"] = "1"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    warnings.filterwarnings("ignore", message="No directory at")
+    from bench.throwaway import setup_django
 
-    import django
-
-    django.setup()
+    setup_django(VAR, database_url=args.database_url, keep=args.reuse)
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()  # 'testserver' allowed
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
     from apps.jobs.models import Posting
 
     if args.reuse:

@@ -33,12 +33,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import statistics
 import sys
 import threading
 import time
-import warnings
 from datetime import date
 from pathlib import Path
 
@@ -261,35 +259,13 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)  # never the development database
-    if VAR.exists():
-        shutil.rmtree(VAR)  # this benchmark's keys, files and SQLite database only
-    VAR.mkdir(parents=True)
-    os.environ["PLATFORM_VAR_DIR"] = str(VAR)
-    os.environ["TASKS_BACKEND"] = "database"  # jobs are queued, never run inside the request
-    os.environ["PLATFORM_FAST_HASHER"] = "1"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    warnings.filterwarnings("ignore", message="No directory at")
+    from bench.throwaway import refuse_a_used_database, setup_django
 
-    import django
-
-    django.setup()
+    setup_django(VAR, database_url=args.database_url)
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()  # 'testserver' allowed
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    from apps.graduates.models import Graduate
-
-    if args.database_url and Graduate.objects.exists():
-        sys.exit("--database-url already holds graduates: use an empty, throwaway database")
+    refuse_a_used_database(args.database_url)
     call_command("load_reference", verbosity=0)
 
     result = measure(args.graduates, args.racers, args.profile)
