@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import require_role
@@ -18,6 +18,7 @@ from apps.core.pagination import PageNumber, PageSize, api_page_bounds
 from apps.fairs import checkin, services_checkin
 from apps.fairs import selectors_checkin as sel
 from apps.fairs.presenters_checkin import checkin_state
+from apps.fairs.rules import visitor_resume_refusal
 from apps.resumes.presenters import employer_resume_view
 from apps.resumes.snapshot import resume_snapshot
 
@@ -114,6 +115,7 @@ class CheckinVisitorPage(Schema):
     page: int
     page_size: int
     items: list[CheckinVisitorRow]
+    resume_access_refusal: str = Field("", description="非空时：本单位不能再查看到访毕业生的简历及其原因（items 为空）")
 
 
 class CheckinVisitorResumeOut(Schema):
@@ -255,7 +257,8 @@ def booth_visitors(request, booth_id: int, page: PageNumber = 1, page_size: Page
     return {"fair_checkin_count": booth.fair.checkin_count, "booth_visit_count": booth.visit_count,
             "has_next": listed.has_next, "page": page, "page_size": page_size,
             "items": [{"visit_id": v.pk, "name": v.graduate.name, "school_name": v.graduate.school.name,
-                       "major_name": v.graduate.major.name, "visited_at": v.created_at} for v in listed]}
+                       "major_name": v.graduate.major.name, "visited_at": v.created_at} for v in listed],
+            "resume_access_refusal": visitor_resume_refusal(booth)}
 
 
 @router.get("/booths/{booth_id}/visitors/{visit_id}/resume", response=CheckinVisitorResumeOut,

@@ -1,11 +1,11 @@
 """Who may attend a fair or an info session, decided once (fairs, 宣讲会, check-in and the
-graduate's lists all ask here)."""
+graduate's lists all ask here); and when an employer may read its booth visitors' résumés."""
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from apps.fairs.models import Audience
+from apps.fairs.models import Audience, BoothStatus
 
 
 def audience_q(graduate, prefix: str = "") -> Q:
@@ -24,3 +24,18 @@ def attendance_refusal(event, graduate) -> str:
     if event.audience == Audience.SCHOOL:
         return f"该活动仅面向{event.school.name}毕业生"
     return "该活动仅面向本省高校毕业生"
+
+
+def visitor_resume_refusal(booth) -> str:
+    """'' while the employer may read the résumés its booth's visitors agreed to share: the booth
+    is still in the fair (a withdrawn booth, or one the school removed, e.g. after a 举报, loses
+    them) and the unit is verified (a suspended unit reads none, as in 人才查找)."""
+    from apps.organisations.models import EmployerStatus
+
+    if booth.status == BoothStatus.WITHDRAWN:
+        return "本单位已撤回该展位，不能再查看到访毕业生的简历"
+    if booth.status != BoothStatus.APPROVED:
+        return "该展位已被学校取消参会，不能再查看到访毕业生的简历"
+    if booth.employer.status != EmployerStatus.VERIFIED:
+        return "本单位未通过认证或已被停用，不能查看到访毕业生的简历"
+    return ""

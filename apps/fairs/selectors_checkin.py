@@ -11,8 +11,9 @@ from django.db.models import QuerySet
 
 from apps.accounts.models import Role
 from apps.accounts.scoping import get_visible, visible_to
-from apps.core.errors import NotFound
+from apps.core.errors import Forbidden, NotFound
 from apps.fairs.models import BoothStatus, BoothVisit, FairBooth, FairCheckIn, JobFair
+from apps.fairs.rules import visitor_resume_refusal
 from apps.infosessions.models import InfoSession, SessionCheckIn
 
 
@@ -135,6 +136,8 @@ def booth_shared_visits(*, actor, booth: FairBooth) -> QuerySet[BoothVisit]:
     """Visitors who agreed to share their résumé, newest first (booth_visit_idx); nobody else."""
     # share_resume__in=[True], not =True: Django writes the latter as a bare `AND "share_resume"`,
     # which SQLite does not match to booth_visit_idx (it then sorts all the booth's visits)
+    if visitor_resume_refusal(booth):
+        return BoothVisit.objects.none()
     return (visible_to(BoothVisit, actor).filter(booth=booth, share_resume__in=[True])
             .select_related("graduate", "graduate__school", "graduate__major")
             .only("id", "booth_id", "share_resume", "created_at", "graduate__id", "graduate__name",
@@ -143,5 +146,8 @@ def booth_shared_visits(*, actor, booth: FairBooth) -> QuerySet[BoothVisit]:
 
 
 def booth_shared_visit_get(*, actor, booth: FairBooth, pk) -> BoothVisit:
+    refusal = visitor_resume_refusal(booth)
+    if refusal:
+        raise Forbidden(refusal)
     return _by_id(visible_to(BoothVisit, actor).filter(booth=booth, share_resume__in=[True])
                   .select_related("graduate", "graduate__school", "graduate__college", "graduate__major"), pk)

@@ -26,6 +26,7 @@ from apps.core.net import client_address, safe_return_url
 from apps.fairs import checkin, services_checkin
 from apps.fairs import selectors_checkin as sel
 from apps.fairs.presenters_checkin import CREATED, checkin_state
+from apps.fairs.rules import visitor_resume_refusal
 from apps.resumes.presenters import employer_resume_view
 from apps.resumes.snapshot import resume_snapshot
 
@@ -236,7 +237,8 @@ def employer_fair_visitors_view(request, booth_id: int):
     booth = sel.employer_booth_get(actor=request.user, pk=booth_id)
     page = bounded_page(request, sel.booth_shared_visits(actor=request.user, booth=booth),
                         per_page=VISITORS_PER_PAGE, count=False)
-    return render(request, "fairs/checkin_visitors.html", {"booth": booth, "fair": booth.fair, "page": page})
+    return render(request, "fairs/checkin_visitors.html", {"booth": booth, "fair": booth.fair, "page": page,
+                                                           "refusal": visitor_resume_refusal(booth)})
 
 
 @never_cache

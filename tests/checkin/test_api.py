@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.fairs import checkin
 from apps.fairs.models import Audience, FairCheckIn
 from apps.resumes.models import Resume
@@ -106,3 +107,42 @@ def test_resume_only_with_consent_and_only_to_that_booths_employer(world, api_cl
     employer = api_client.login_as(f.make_staff("employer", employer=world.employer))
     assert employer.get(f"/checkin/booths/{booth.pk}/visitors").json()["items"] == []
     assert employer.get(f"/checkin/booths/{booth.pk}/visitors/{visit_id}/resume").status_code == 404
+
+
+def _shared_visit(world, api_client):
+    """王小明 checked in and agreed that the employer of booth 5 may read the résumé."""
+    fair = make_fair(world.school)
+    booth = make_booth(fair, world.employer, number=5)
+    Resume.objects.create(graduate=world.graduate, self_evaluation="热爱编程，踏实肯干。")
+    graduate = api_client.login_as(world.graduate_user)
+    graduate.post(f"/checkin/fairs/{fair.pk}/scan", {"code": code_now(fair)})
+    graduate.post(f"/checkin/booths/{booth.pk}/visit", {"share_resume": True})
+    employer = api_client.login_as(f.make_staff("employer", employer=world.employer, username="booth-owner"))
+    [item] = employer.get(f"/checkin/booths/{booth.pk}/visitors").json()["items"]
+    return booth, item["visit_id"], employer
+
+
+@pytest.mark.parametrize("ending", ["withdrawn by the employer", "removed by the school", "employer suspended"])
+def test_a_removed_booth_or_a_suspended_employer_reads_no_more_resumes(world, api_client, client, ending):
+    from apps.employers.services import employer_suspend
+    from apps.fairs.services import booth_decide, booth_withdraw
+
+    booth, visit_id, employer = _shared_visit(world, api_client)
+    if ending == "withdrawn by the employer":  # check-in opens before the start; withdrawing ends then
+        booth_withdraw(actor=User.objects.get(username="booth-owner"), booth=booth)
+        expected = "本单位已撤回该展位，不能再查看到访毕业生的简历"
+    elif ending == "removed by the school":
+        booth_decide(actor=world.school_admin, booth=booth, action="remove", reason="举报属实，取消参会")
+        expected = "该展位已被学校取消参会，不能再查看到访毕业生的简历"
+    else:
+        employer_suspend(actor=world.province_admin, employer=world.employer, reason="虚假招聘")
+        expected = "本单位未通过认证或已被停用，不能查看到访毕业生的简历"
+    listed = employer.get(f"/checkin/booths/{booth.pk}/visitors").json()
+    assert listed["items"] == [] and listed["resume_access_refusal"] == expected
+    assert listed["booth_visit_count"] == 1  # the count stays: it is the unit's own fact
+    response = employer.get(f"/checkin/booths/{booth.pk}/visitors/{visit_id}/resume")
+    assert response.status_code == 403 and response.json()["error"]["message"] == expected
+    client.force_login(User.objects.get(username="booth-owner"))
+    page = client.get(f"/employer/fairs/booths/{booth.pk}/visitors/").content.decode()
+    assert expected in page and "王小明" not in page
+    assert client.get(f"/employer/fairs/booths/{booth.pk}/visitors/{visit_id}/").status_code == 403
