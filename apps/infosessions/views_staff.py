@@ -41,12 +41,40 @@ def _date(value) -> date | None:
         return None
 
 
+_WEEKDAYS = "一二三四五六日"
+# the legal-form tail a grid cell leaves out (the cell's title has the whole name)
+_UNIT_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "公司")
+
+
+def _unit_short(name: str) -> str:
+    for suffix in _UNIT_SUFFIXES:
+        if name.endswith(suffix):
+            # the longest tail only, and never down to nothing
+            return name[:-len(suffix)] if len(name) > len(suffix) else name
+    return name
+
+
+def _grid_view(grid):
+    """The week's grid turned for a 1366 px screen: per room one row per slot, the 7 days as
+    columns; an occupied cell names the unit (short) and the topic. Reads nothing more."""
+    if grid is None:
+        return None
+    rows = []
+    for room, days in grid.rows:
+        for cells in days:
+            for cell in cells:
+                if cell is not None:
+                    cell.unit_short = _unit_short(cell.employer.name)
+        rows.append((room, [(slot, [cells[i] for cells in days]) for i, slot in enumerate(grid.slots)]))
+    return {"days": [(d, f"周{_WEEKDAYS[d.weekday()]}") for d in grid.days], "rows": rows}
+
+
 def _rooms_page(request, *, error: str = "", field_errors=None, posted=None, status: int = 200):
     # ?week= (the previous / next buttons) wins over ?day= (the date field sent alongside)
     start = week_start(_date(request.GET.get("week")) or _date(request.GET.get("day")))
     grid = room_week_grid(actor=request.user, start=start) if request.user.role == Role.SCHOOL_STAFF else None
     return render(request, "infosessions/staff_rooms.html", {
-        "rooms": list(rooms_of(actor=request.user)[:500]), "grid": grid, "week": start,
+        "rooms": list(rooms_of(actor=request.user)[:500]), "grid": _grid_view(grid), "week": start,
         "previous_week": date.fromordinal(start.toordinal() - 7), "next_week": date.fromordinal(start.toordinal() + 7),
         "error": error, "field_errors": field_errors or {}, "posted": posted or {},
         "capacity_max": services.ROOM_CAPACITY_MAX, "may_edit": request.user.role == Role.SCHOOL_STAFF,

@@ -3,11 +3,14 @@ number of statements however many rows."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from apps.infosessions import services
 from apps.infosessions.models import InfoSession, Room, SessionSignup, SessionStatus
+from apps.infosessions.slots import SLOTS
 from tests import factories as f
 from tests.infosessions.conftest import future_day
 from tests.list_scale import queries_of
@@ -121,7 +124,34 @@ def test_rooms_page_adds_and_shows_the_week(client, world, room, scheduled):
     client.post(reverse("staff-rooms"), {"name": "多功能厅", "capacity": "120"})
     assert Room.objects.filter(name="多功能厅", capacity=120, school=world.school).exists()
     page = client.get(reverse("staff-rooms"), {"week": scheduled.date.isoformat()}).content.decode()
-    assert "已占用" in page and reverse("staff-session", args=[scheduled.pk]) in page
+    assert reverse("staff-session", args=[scheduled.pk]) in page
+    # the occupied cell names the unit (short) and the topic; the title has them whole
+    cell = re.search(r'<td class="taken">(.*?)</td>', page, re.S).group(1)
+    assert 'class="grid-unit">合肥示例科技<' in cell and 'class="grid-topic">2027届校园招聘宣讲会<' in cell
+    assert 'title="已占用：合肥示例科技有限公司：2027届校园招聘宣讲会"' in cell
+    # 7 day columns, one row per room and slot
+    assert page.count('class="grid-day-head"') == 7 and page.count('<td class="taken">') == 1
+    assert page.count('<td class="free">') == 7 * len(SLOTS) * 2 - 1
+
+
+def test_rooms_grid_truncates_long_names_and_topics(client, world, room, request_session):
+    from apps.infosessions.views_staff import _unit_short
+
+    assert _unit_short("合肥示例科技有限公司") == "合肥示例科技" and _unit_short("有限公司") == "有限公司"
+    assert _unit_short("芜湖某某股份有限公司") == "芜湖某某" and _unit_short("省人民医院") == "省人民医院"
+    world.employer.name = "安徽省某某超长名称信息技术服务有限责任公司"
+    world.employer.save(update_fields=["name"])
+    topic = "2027届秋季校园招聘专场宣讲会暨实习生招募"
+    session = services.session_allocate(actor=world.school_admin, session=request_session(topic=topic),
+                                        room_id=room.pk)
+    client.force_login(world.school_admin)
+    page = client.get(reverse("staff-rooms"), {"week": session.date.isoformat()}).content.decode()
+    cell = re.search(r'<td class="taken">(.*?)</td>', page, re.S).group(1)
+    unit = re.search(r'class="grid-unit">([^<]*)<', cell).group(1)
+    shown_topic = re.search(r'class="grid-topic">([^<]*)<', cell).group(1)
+    assert unit.startswith("安徽省某某超长") and len(unit) <= 10 and "技术服务" not in unit
+    assert shown_topic.startswith("2027届秋季校园") and len(shown_topic) <= 12 and "实习生" not in shown_topic
+    assert f'title="已占用：安徽省某某超长名称信息技术服务有限责任公司：{topic}"' in cell
     client.post(reverse("staff-room-deactivate", args=[room.pk]))
     assert not Room.objects.get(pk=room.pk).active
 
