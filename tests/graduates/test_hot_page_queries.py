@@ -112,6 +112,7 @@ def test_hot_pages_run_a_constant_small_number_of_queries(hot_graduate, client, 
     # what the graduate sees is still labelled and complete
     home = client.get("/home/").content.decode()
     assert hot_graduate.school.name in home and "第0号notice" in home and f"第{min(n, 5) - 1}号news" in home
+    assert '<a href="/me/card/" id="home-card">二维码名片</a>' in home  # the card itself, not 我的
     assert "安徽省合肥市蜀山区" in client.get("/register/origin/").content.decode()
 
 
