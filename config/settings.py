@@ -177,6 +177,10 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "platform_cache",
+            # Django culls a third of the keys past 300 (MAX_ENTRIES' default), alphabetically:
+            # throttle keys then evicted `reference:version`, and every process rebuilt its
+            # reference snapshot. Throttle keys expire by themselves.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 
