@@ -56,8 +56,6 @@ scans and racers count nothing); sign-ups equal the capacity. Exit status 1 on a
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import threading
@@ -480,21 +478,17 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    from bench.throwaway import refuse_a_used_database, setup_django
+    from bench.throwaway import refuse_a_used_database, run_header, setup_django
 
     setup_django(VAR, database_url=args.database_url, baseline=True, quiet_refusals=True)
     from django.core.management import call_command
-    from django.db import connection
 
     refuse_a_used_database(args.database_url)
     call_command("load_reference", verbosity=0)
 
     result = measure(args.graduates, args.capacity, few=args.few, repeat=args.repeat,
                      rescan_every=args.rescan_every, over=args.over, racers=args.racers)
-    load = os.getloadavg()
-    print(f"Fair check-in and 宣讲会 sign-up benchmark — {date.today():%Y-%m-%d}")
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{connection.vendor}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(run_header("Fair check-in and 宣讲会 sign-up benchmark"))
     text, passed = report(result)
     print(text)
     sys.exit(0 if passed else 1)

@@ -33,8 +33,6 @@ its median within BUDGET_RATIO × the baseline's; exit status 1 on a miss."""
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import statistics
 import sys
@@ -226,7 +224,7 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    from bench.throwaway import setup_django
+    from bench.throwaway import run_header, setup_django
 
     setup_django(VAR, database_url=args.database_url, keep=args.reuse)
     from django.core.management import call_command
@@ -248,10 +246,7 @@ def main() -> None:
         generated = generate(n, random.Random(args.seed))
     rows = measure(generated["token"], args.repeat)
 
-    load = os.getloadavg()
-    print(f"Job search benchmark — {date.today():%Y-%m-%d}")
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{connection.vendor}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(run_header("Job search benchmark"))
     print(f"data: {n:,} published postings (generated in {generated['seconds']:.0f} s); {args.repeat} requests "
           f"per scenario, wall ms through the API")
     print(f"{'scenario':44} {'median':>8} {'p95':>8} {'ratio':>6} {'stmts':>6} {'rows':>5}")

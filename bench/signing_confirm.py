@@ -31,13 +31,10 @@ cheap: the invitation's state is checked before the PIN is hashed.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import threading
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -259,20 +256,16 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    from bench.throwaway import refuse_a_used_database, setup_django
+    from bench.throwaway import refuse_a_used_database, run_header, setup_django
 
     setup_django(VAR, database_url=args.database_url)
     from django.core.management import call_command
-    from django.db import connection
 
     refuse_a_used_database(args.database_url)
     call_command("load_reference", verbosity=0)
 
     result = measure(args.graduates, args.racers, args.profile)
-    load = os.getloadavg()
-    print(f"Signing confirmation benchmark — {date.today():%Y-%m-%d}")
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{connection.vendor}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(run_header("Signing confirmation benchmark"))
     text, passed = report(result)
     print(text)
     sys.exit(0 if passed else 1)

@@ -58,3 +58,17 @@ def refuse_a_used_database(database_url: str) -> None:
 
     if database_url and Graduate.objects.exists():
         sys.exit("--database-url already holds graduates: use an empty, throwaway database")
+
+
+def run_header(title: str) -> str:
+    """The first two lines of a benchmark's report: what ran, when, on which machine and how
+    busy it was (ratios are comparable within one run only)."""
+    import platform
+    from datetime import date
+
+    from django.db import connection
+
+    load = os.getloadavg()
+    return (f"{title} — {date.today():%Y-%m-%d}\n"
+            f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"{connection.vendor}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
