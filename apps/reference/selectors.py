@@ -169,16 +169,6 @@ def _load_divisions(snapshot: _Snapshot) -> None:
     snapshot.divisions = divisions
 
 
-def _complete(snapshot: _Snapshot) -> bool:
-    """Every code table the platform loads has active entries in the snapshot. A snapshot read
-    while load_reference runs (it loads table by table and bumps the version at the end), or
-    from a database emptied under a running process, is not."""
-    from apps.reference.loading import TABLES  # loading imports this module
-
-    present = {slug for slug, _scheme in snapshot.entries}
-    return all(slug in present for slug in TABLES)
-
-
 def _snapshot(*, divisions: bool = False) -> _Snapshot:
     global _SNAPSHOT
     version = _version()  # read before the data: a bump during the load means a reload next time
@@ -188,12 +178,9 @@ def _snapshot(*, divisions: bool = False) -> _Snapshot:
             snapshot = _SNAPSHOT
             if snapshot is None or snapshot.version != version:
                 snapshot = _load_codes(version)
-                if not _complete(snapshot):
-                    snapshot = _load_codes(version)  # once more: a load may just have finished
-                # an incomplete one is used for this call only and never kept (a partial
-                # snapshot kept under a current version once emptied the 去向 picker for a
-                # whole browser test): the next call looks again
-                _SNAPSHOT = snapshot if _complete(snapshot) else None
+                # an empty database (before load_reference, or emptied under a running
+                # process) is never kept: the next call looks again
+                _SNAPSHOT = snapshot if snapshot.entries else None
     if divisions and snapshot.divisions is None:
         with _BUILD_LOCK:
             if snapshot.divisions is None:

@@ -113,6 +113,16 @@ def login_graduate(page, *, school_name: str, name: str, student_number: str, id
     page.click("#graduate-login button[type=submit]")
 
 
+def choose_destination_category(page, code: str) -> None:
+    """Pick a 毕业去向 on the graduate's form: the choice reloads the page for it through
+    static/js/app.js, a deferred script — a pick made before it ran (a loaded machine) changed
+    nothing, so wait for the page's load event first, then for the reload."""
+    page.wait_for_load_state("load")
+    page.select_option("#category-select", code)
+    page.wait_for_url(f"**category={code}")
+    page.wait_for_load_state("load")
+
+
 def login_staff(page, username: str, password: str):
     page.goto("/staff/login/")
     page.fill("#id_username", username)

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from apps.destinations.models import Destination, DestinationStatus
 from apps.destinations.services import destination_review
 from apps.organisations.models import SchoolPolicy
-from tests.browser.conftest import DESKTOP, login_graduate, login_staff
+from tests.browser.conftest import DESKTOP, choose_destination_category, login_graduate, login_staff
 from tests.factories import PASSWORD
 from tests.signing.helpers import accept, invite, make_ready
 
@@ -63,8 +63,7 @@ def test_every_state_as_graduate_college_and_school(open_window, phone, browser,
     _reads(phone, "未登记", "尚未登记毕业去向")
     expect(phone.locator("#state-actions")).to_contain_text("提交审核")
 
-    phone.select_option("#category-select", "701")
-    phone.wait_for_url("**category=701")
+    choose_destination_category(phone, "701")
     phone.click("#save-button")
     _reads(phone, "未提交", "尚未提交审核")
     phone.click("#submit-button")

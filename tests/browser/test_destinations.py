@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from apps.destinations.models import Destination, DestinationStatus
 from apps.organisations.models import SchoolPolicy
-from tests.browser.conftest import DESKTOP, login_graduate, login_staff
+from tests.browser.conftest import DESKTOP, choose_destination_category, login_graduate, login_staff
 from tests.factories import PASSWORD
 
 VALID_CREDIT_CODE = "91340100MA2N8Q7K0C"
@@ -65,7 +65,7 @@ def _pick_county(phone, field):
 
 
 def _fill_labour_contract(phone, unit_name="合肥示例科技有限公司"):
-    phone.select_option("#category-select", "11")
+    choose_destination_category(phone, "11")
     expect(phone.locator("label[for=f-unit_name]")).to_have_class("required")
     phone.fill("#f-unit_name", unit_name)
     phone.fill("#f-credit_code", VALID_CREDIT_CODE)
@@ -199,7 +199,7 @@ def test_return_edit_and_resubmit(open_window, phone, browser, live_server, tmp_
 def test_domestic_study_registration(open_window, phone, tmp_path):
     world = open_window
     _graduate_opens_the_form(phone, world)
-    phone.select_option("#category-select", "801")
+    choose_destination_category(phone, "801")
     expect(phone.locator("label[for=f-study_school]")).to_have_text("升学院校")
     expect(phone.locator("#f-unit_name")).to_have_count(0)
     expect(phone.locator("#proof-rule")).to_contain_text("研究生录取通知书")

@@ -108,17 +108,6 @@ def test_a_lost_version_key_never_brings_back_an_old_snapshot(reference):
         assert selectors.code_label("gender", "1") == "男性"
 
 
-def test_a_snapshot_missing_a_code_table_is_used_once_and_not_kept(reference):
-    """Read while load_reference runs (table by table, the version bumped only at the end),
-    a snapshot lacks tables; kept under the current version it emptied the 去向 picker."""
-    selectors.bump_version()
-    CodeEntry.objects.filter(table__slug="destination").update(is_active=False)
-    assert selectors.code_entry_refs("destination") == []
-    CodeEntry.objects.filter(table__slug="destination").update(is_active=True)  # the load goes on
-    assert any(e.code == "11" for e in selectors.code_entry_refs("destination"))  # no bump needed
-    assert selectors.code_label("gender", "1") != "1"
-
-
 def test_the_division_picker_renders_from_the_snapshot_without_queries(reference):
     with reference_scope():
         _picker("340104")
