@@ -17,8 +17,7 @@ from apps.core.listing import bounded_api_page
 from apps.core.pagination import BodyId, PageNumber, PageSize, api_page_bounds
 from apps.fairs import services
 from apps.fairs.models import ACTIVE_BOOTH_STATUSES, BoothStatus, FairBooth, JobFair
-from apps.fairs.presenters import booth_state, fair_state, graduate_fair_state
-from apps.fairs.rules import attendance_refusal
+from apps.fairs.presenters import booth_state, fair_state, graduate_fair_state, graduate_fair_view
 from apps.fairs.selectors import (
     employer_booth_get,
     employer_booths,
@@ -30,7 +29,6 @@ from apps.fairs.selectors import (
     fairs_open_to,
     graduate_fair_get,
     interested_fair_ids,
-    is_interested,
     staff_booth_get,
     staff_fair_get,
     staff_fairs,
@@ -358,10 +356,8 @@ def fairs_graduate_get(request, fair_id: int, page: PageNumber = 1, page_size: P
     employers = [{"id": b.pk, "booth_number": b.booth_number, "employer_id": b.employer_id,
                   "employer_name": b.employer.name, "postings": [{"id": p.pk, "title": p.title}
                                                                  for p in b.open_postings]} for b in listed]
-    interested = is_interested(graduate, fair)
-    state = graduate_fair_state(fair, registered=interested, checked_in=bool(checked_in_fair_ids(graduate, [fair.pk])),
-                                may_register=not (services.fair_stage_refusal(fair) or attendance_refusal(fair, graduate)))
-    return {"fair": _fair(fair, detail=True, interested=interested, state=state), "employers": employers,
+    view = graduate_fair_view(graduate, fair)
+    return {"fair": _fair(fair, detail=True, interested=view.registered, state=view.state), "employers": employers,
             "has_next": listed.has_next}
 
 

@@ -3,6 +3,7 @@ by the staff, employer and graduate pages, the notifications and the API (`state
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
@@ -68,6 +69,30 @@ def graduate_fair_state(fair: JobFair, *, registered: bool, checked_in: bool = F
     if registered and not checked_in:
         mine = "你已报名，招聘会前一天会提醒你。"
     return State("upcoming", "即将开始", f"招聘会将于{_minute(fair.starts_at)}在{fair.venue}举办。{mine}", "good", actions)
+
+
+@dataclass(frozen=True)
+class GraduateFairView:
+    """One fair as its graduate page and the graduate API show it."""
+
+    state: State
+    registered: bool
+    checked_in: bool
+
+
+def graduate_fair_view(graduate, fair: JobFair) -> GraduateFairView:
+    """Reads the graduate's registration and check-in (one statement each) and whether they may
+    still register, then `graduate_fair_state`."""
+    from apps.fairs.rules import attendance_refusal
+    from apps.fairs.selectors import is_interested
+    from apps.fairs.selectors_checkin import checked_in_fair_ids
+    from apps.fairs.services import fair_stage_refusal
+
+    registered = is_interested(graduate, fair)
+    checked_in = bool(checked_in_fair_ids(graduate, [fair.pk]))
+    may_register = not (fair_stage_refusal(fair) or attendance_refusal(fair, graduate))
+    state = graduate_fair_state(fair, registered=registered, checked_in=checked_in, may_register=may_register)
+    return GraduateFairView(state, registered, checked_in)
 
 
 def booth_state(booth: FairBooth, *, viewer_role: str, position: int | None = None,

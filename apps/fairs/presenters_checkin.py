@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.accounts.models import Role
 from apps.core.states import Action, State
 from apps.fairs import checkin
+from apps.fairs.models import FairStatus
 
 # what a check-in door answered (services_checkin.CheckInResult.outcome)
 CREATED = "created"
@@ -27,12 +28,13 @@ def _called_off(event) -> str:
     """Why there is no check-in at all: the fair was cancelled or the 宣讲会 is not (or no longer)
     scheduled ('' otherwise). Pages leave the check-in section out for these."""
     if checkin.is_session(event):
-        if event.status == "scheduled":
-            return ""
+        from apps.infosessions.models import SessionStatus
         from apps.infosessions.presenters import CALLED_OFF_TEXT
 
+        if event.status == SessionStatus.SCHEDULED:
+            return ""
         return CALLED_OFF_TEXT.get(event.status, "该宣讲会未安排，无需签到。")
-    if event.status == "cancelled":
+    if event.status == FairStatus.CANCELLED:
         return "该招聘会已取消，无需签到。"
     return ""
 

@@ -7,6 +7,11 @@ from django.db.models import Q
 
 from apps.fairs.models import Audience, BoothStatus
 
+# The graduate columns an attendance door (check-in, 宣讲会 sign-up) reads: the rule below, the
+# name and school it shows, the college its audit entry is scoped to. Not the whole row, whose
+# encrypted ID number and phones would be decrypted on every scan of a busy fair morning.
+ATTENDEE_COLUMNS = ("id", "name", "school_id", "college_id", "school__id", "school__name", "school__province_id")
+
 
 def audience_q(graduate, prefix: str = "") -> Q:
     """Events a graduate may attend: their own school's, and school events of their

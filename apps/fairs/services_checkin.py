@@ -31,7 +31,7 @@ from apps.core.text import mask_name
 from apps.fairs import checkin
 from apps.fairs.models import BoothStatus, BoothVisit, CheckInMethod, FairBooth, FairCheckIn, FairStatus, JobFair
 from apps.fairs.presenters_checkin import ALREADY, CREATED
-from apps.fairs.rules import attendance_refusal
+from apps.fairs.rules import ATTENDEE_COLUMNS, attendance_refusal
 from apps.graduates.models import Graduate
 from apps.infosessions.models import InfoSession, SessionCheckIn, SessionSignup, SessionStatus
 
@@ -67,13 +67,8 @@ def _now() -> datetime:
     return timezone.now()
 
 
-# what a check-in reads of the graduate (name, school, the province for the attendance rule): not
-# the whole row, whose encrypted columns would be decrypted on every scan of a busy fair morning
-_GRADUATE_COLUMNS = ("id", "name", "school_id", "school__id", "school__name", "school__province_id")
-
-
 def _graduate_of(actor) -> Graduate:
-    return acting_graduate(actor, refusal="只有毕业生可以签到", only=_GRADUATE_COLUMNS)
+    return acting_graduate(actor, refusal="只有毕业生可以签到", only=ATTENDEE_COLUMNS)
 
 
 def _require_event_staff(actor, event) -> None:

@@ -14,14 +14,12 @@ from apps.accounts.permissions import role_required
 from apps.core.errors import DomainError
 from apps.core.listing import bounded_page
 from apps.fairs import services
-from apps.fairs.presenters import graduate_fair_state
-from apps.fairs.rules import attendance_refusal
+from apps.fairs.presenters import graduate_fair_state, graduate_fair_view
 from apps.fairs.selectors import (
     fair_employers_for_graduate,
     fairs_open_to,
     graduate_fair_get,
     interested_fair_ids,
-    is_interested,
 )
 from apps.fairs.selectors_checkin import checked_in_fair_ids
 
@@ -45,14 +43,11 @@ def fair_view(request, pk: int):
     graduate = services.graduate_of(request.user)
     fair = graduate_fair_get(graduate, pk)
     page = bounded_page(request, fair_employers_for_graduate(graduate, fair), per_page=30, count=False)
-    interested = is_interested(graduate, fair)
-    checked_in = bool(checked_in_fair_ids(graduate, [fair.pk]))
-    state = graduate_fair_state(fair, registered=interested, checked_in=checked_in,
-                                may_register=not (services.fair_stage_refusal(fair) or attendance_refusal(fair, graduate)))
+    view = graduate_fair_view(graduate, fair)
     return render(request, "fairs/detail.html", {
-        "tab": TAB, "fair": fair, "graduate": graduate, "state": state, "page": page,
-        "booths": list(page), "interested": interested, "checked_in": checked_in,
-        "cancelled": state.code == "cancelled",
+        "tab": TAB, "fair": fair, "graduate": graduate, "state": view.state, "page": page,
+        "booths": list(page), "interested": view.registered, "checked_in": view.checked_in,
+        "cancelled": view.state.code == "cancelled",
     })
 
 

@@ -21,7 +21,7 @@ from apps.core.errors import DomainError, Forbidden
 from apps.core.text import mask_phone, normalise
 from apps.employers.rules import employer_channel_refusal
 from apps.fairs.models import Audience
-from apps.fairs.rules import attendance_refusal
+from apps.fairs.rules import ATTENDEE_COLUMNS, attendance_refusal
 from apps.graduates.fields import LANDLINE, MOBILE
 from apps.graduates.models import Graduate
 from apps.infosessions.models import InfoSession, Room, SessionCheckIn, SessionSignup, SessionStatus
@@ -76,13 +76,8 @@ def _school_staff(actor, school_id: int | None = None) -> None:
 _employer_of = acting_employer
 
 
-# what sign-ups read of the graduate (the attendance rule, the audit's scope): not the whole row,
-# whose encrypted columns would be decrypted on every request of a sign-up rush
-GRADUATE_COLUMNS = ("id", "name", "school_id", "college_id", "school__id", "school__name", "school__province_id")
-
-
 def graduate_of(actor) -> Graduate:
-    return acting_graduate(actor, refusal="只有毕业生可以报名宣讲会", only=GRADUATE_COLUMNS)
+    return acting_graduate(actor, refusal="只有毕业生可以报名宣讲会", only=ATTENDEE_COLUMNS)
 
 
 def _text(value, *, field: str, label: str, max_len: int, required: bool = True) -> str:
