@@ -134,7 +134,8 @@ def graduate_user(graduate: Graduate) -> User:
 
 def use_temporary_media(settings, tmp_path):
     """Uploads go to a temporary directory, never to var/media (a conftest's autouse fixture
-    calls this). Returns that directory."""
+    calls this); MEDIA_ROOT names it too (the backup reads it). Returns that directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",

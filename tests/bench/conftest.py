@@ -8,17 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from bench.generate_province import Plan, ProvinceGenerator
+from tests import factories as f
 
 GENERATED_AT = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 @pytest.fixture
 def media(settings, tmp_path):
-    root = tmp_path / "media"
-    settings.MEDIA_ROOT = root
-    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": {
-        **settings.STORAGES["default"]["OPTIONS"], "location": root}}}
-    return root
+    return f.use_temporary_media(settings, tmp_path)
 
 
 @pytest.fixture

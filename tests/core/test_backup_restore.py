@@ -17,6 +17,7 @@ from apps.audit.models import AuditEntry
 from apps.audit.services import audit_verify
 from apps.graduates.models import Graduate
 from apps.signing.models import Agreement
+from tests import factories as f
 from tests.signing.helpers import PIN, accept, invite, make_ready
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the backup reads committed data, like in production
@@ -24,11 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the backup reads committ
 
 @pytest.fixture
 def media(settings, tmp_path):
-    root = tmp_path / "media"
-    settings.MEDIA_ROOT = root
-    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": {
-        **settings.STORAGES["default"]["OPTIONS"], "location": root}}}
-    return root
+    return f.use_temporary_media(settings, tmp_path)
 
 
 def _populate(world):
