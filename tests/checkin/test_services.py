@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from freezegun import freeze_time
 
 from apps.audit.models import AuditEntry
 from apps.core.errors import DomainError
@@ -158,7 +159,8 @@ def test_session_check_in_by_code_and_card(world):
     code = checkin.rotating_code(session.checkin_secret, at=now)
     assert session_check_in(actor=world.graduate_user, session=session, code=code, now=now).created
     assert not session_check_in(actor=world.graduate_user, session=session, code=code, now=now).created
-    card, _ = card_for(f.graduate_user(world.classmate))
+    with freeze_time(now):  # the card lives 60 minutes: issue it at the session's time, not the clock's
+        card, _ = card_for(f.graduate_user(world.classmate))
     assert session_check_in_card(actor=world.school_admin, session=session, card_code=card.short_code,
                                  now=now).created
     session.refresh_from_db()
